@@ -1,0 +1,1 @@
+export { type Caller, isAdmin, isSelfOrAdmin, type Role } from './caller';

@@ -1,0 +1,88 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from './logger';
+
+/** The error codes a client can branch on (API.md). Anything else reaches a client as INTERNAL_SERVER_ERROR. */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes GraphQL servers themselves produce for a bad request; safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...Object.values(ErrorCode),
+  ...REQUEST_ERROR_CODES,
+]);
+
+/** An error we throw on purpose: its message is written for the client. */
+export class ShopError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** Invalid input. `field` names the argument or input field that is wrong (`first`, `input.price.amount`). */
+export function badUserInput(field: string, message: string): ShopError {
+  return new ShopError(ErrorCode.BAD_USER_INPUT, message, { field });
+}
+
+export function unauthenticated(message = 'You must be logged in.'): ShopError {
+  return new ShopError(ErrorCode.UNAUTHENTICATED, message);
+}
+
+export function forbidden(message = 'You are not allowed to do this.'): ShopError {
+  return new ShopError(ErrorCode.FORBIDDEN, message);
+}
+
+export function notFound(what: string): ShopError {
+  return new ShopError(ErrorCode.NOT_FOUND, `${what} was not found.`);
+}
+
+export function conflict(message: string, extensions: Record<string, unknown> = {}): ShopError {
+  return new ShopError(ErrorCode.CONFLICT, message, extensions);
+}
+
+export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
+
+/**
+ * Apollo `formatError` for services: errors we threw on purpose and GraphQL's own request
+ * errors pass; anything else (a database error carrying SQL, a bug) is logged in full and
+ * the client gets a bare INTERNAL_SERVER_ERROR.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    const intended =
+      original instanceof GraphQLError &&
+      typeof code === 'string' &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+      PUBLIC_ERROR_CODES.has(code);
+    if (intended) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while serving a request');
+    return {
+      message: INTERNAL_ERROR_MESSAGE,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

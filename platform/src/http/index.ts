@@ -1,0 +1,5 @@
+export { readBody } from './body';
+export { createGraphQLHandler, type GraphQLHandlerOptions } from './graphql-handler';
+export { operationalRoutes, type ReadinessCheck } from './operational-routes';
+export { HttpError, sendGraphQLHttpError, sendJson } from './respond';
+export { createHttpServer, type HttpServerOptions, listen, type RouteHandler, type Routes } from './server';

@@ -1,0 +1,3 @@
+export { DEMO_SEED_PLAN, insertInChunks, readSeedPlan, type SeedPlan, seedIds, seedPlanArgs } from './plan';
+export { createRandom, type Random } from './random';
+export { runSeed, type Seeder } from './run-seed';

@@ -1,0 +1,155 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DocumentNode } from 'graphql';
+import type { Caller } from '../auth/caller';
+import { connectDatabase, type Database, describeConnectionError } from '../db/database';
+import { applyMigrations } from '../db/migrate';
+import { createErrorFormatter } from '../errors';
+import { createGraphQLHandler } from '../http/graphql-handler';
+import { operationalRoutes } from '../http/operational-routes';
+import { createHttpServer, listen, type Routes } from '../http/server';
+import type { Logger } from '../logger';
+import { createMetrics, type Metrics } from '../metrics';
+import { operationMetricsPlugin } from './operation-metrics-plugin';
+
+type TableSchema = Record<string, unknown>;
+
+// `buildSubgraphSchema` takes resolvers as a loose map; each subgraph's are typed by codegen.
+// biome-ignore lint/suspicious/noExplicitAny: the shape @apollo/subgraph accepts
+type ResolverMap = Record<string, any>;
+
+/** What a subgraph gives its resolvers for one request, before adding its own loaders. */
+export interface RequestScope<TSchema extends TableSchema> {
+  db: Database<TSchema>;
+  caller: Caller | null;
+  logger: Logger;
+}
+
+/** Everything that makes one domain service: the platform turns it into a running subgraph. */
+export interface SubgraphDefinition<TSchema extends TableSchema, TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: ResolverMap;
+  tables: TSchema;
+  /** drizzle-kit output folder with the committed SQL migrations. */
+  migrationsFolder: string;
+  /** Builds the per-request context: the place to create this request's DataLoaders. */
+  createContext(scope: RequestScope<TSchema>): TContext;
+}
+
+export interface SubgraphOptions {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  introspection: boolean;
+  shutdownGraceSeconds: number;
+  bodyLimitBytes?: number;
+  /** Prometheus process metrics (CPU, memory, GC); off in tests where several services share a process. */
+  processMetrics?: boolean;
+  /** Who is calling. The seam where the gateway's verified identity comes in. */
+  identifyCaller?: (req: IncomingMessage) => Promise<Caller | null>;
+}
+
+export interface RunningSubgraph<TSchema extends TableSchema, TContext extends BaseContext> {
+  url: string;
+  port: number;
+  apollo: ApolloServer<TContext>;
+  database: ReturnType<typeof connectDatabase<TSchema>>;
+  metrics: Metrics;
+  /** The context a request from `caller` would get; for tests that call `apollo.executeOperation`. */
+  contextFor(caller: Caller | null): TContext;
+  stop(): Promise<void>;
+}
+
+/** A failure at start-up that one log line explains; the process should exit after logging it. */
+export class StartupError extends Error {}
+
+export async function startSubgraph<TSchema extends TableSchema, TContext extends BaseContext>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  options: SubgraphOptions,
+): Promise<RunningSubgraph<TSchema, TContext>> {
+  const { logger } = options;
+  const metrics = createMetrics(definition.name, { processMetrics: options.processMetrics ?? false });
+  const database = connectDatabase({ url: options.databaseUrl, schema: definition.tables, metrics });
+  try {
+    await database.ping();
+    await applyMigrations(database.sql, definition.migrationsFolder);
+  } catch (error) {
+    await database.close();
+    throw new StartupError(describeConnectionError(error, database.displayUrl));
+  }
+
+  const contextFor = (caller: Caller | null) => definition.createContext({ db: database.db, caller, logger });
+  const identifyCaller = options.identifyCaller ?? (async () => null);
+  let stopping = false;
+  const routes: Routes = {
+    ...operationalRoutes(metrics, () => [
+      {
+        name: 'accepting',
+        check: async () => {
+          if (stopping) throw new Error('shutting down');
+        },
+      },
+      { name: 'database', check: () => database.ping() },
+    ]),
+  };
+  const httpServer = createHttpServer({ logger, metrics, routes });
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    // Signals are handled by the service runtime, which also closes the database after Apollo stops.
+    stopOnTerminationSignals: false,
+    formatError: createErrorFormatter(logger),
+    logger,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Inline traces feed Apollo Studio, which this system does not use.
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: options.shutdownGraceSeconds * 1000,
+      }),
+      operationMetricsPlugin(metrics),
+    ],
+  });
+  await apollo.start();
+  const graphql = createGraphQLHandler(apollo, {
+    context: async (req) => contextFor(await identifyCaller(req)),
+    bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
+  });
+  routes['POST /graphql'] = graphql;
+  routes['GET /graphql'] = graphql;
+
+  let port: number;
+  try {
+    port = await listen(httpServer, options.host, options.port);
+  } catch (error) {
+    await apollo.stop();
+    await database.close();
+    throw new StartupError((error as Error).message);
+  }
+  const url = `http://${options.host}:${port}/graphql`;
+  logger.info({ url }, `${definition.name} subgraph listening on ${url}`);
+
+  return {
+    url,
+    port,
+    apollo,
+    database,
+    metrics,
+    contextFor,
+    async stop() {
+      stopping = true;
+      await apollo.stop();
+      await database.close();
+    },
+  };
+}

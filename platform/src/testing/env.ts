@@ -1,0 +1,12 @@
+/** The one setting of the test suite: an existing Postgres server to create test databases on. */
+export function testDatabaseUrlFromEnv(): string | undefined {
+  return process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** Service logs during tests: silent unless TEST_LOG_LEVEL asks for them. */
+export function testLogLevel(): 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' {
+  const level = process.env.TEST_LOG_LEVEL;
+  return level === 'fatal' || level === 'error' || level === 'warn' || level === 'info' || level === 'debug'
+    ? level
+    : 'silent';
+}

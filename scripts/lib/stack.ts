@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { subgraphUrlVariable } from '@shop/platform/config';
+import { provisionServiceDatabase, serviceDatabaseUrl } from '@shop/platform/db';
+import { type SeedPlan, seedPlanArgs } from '@shop/platform/seed';
+import postgres from 'postgres';
+import { type OutputSink, runToCompletion, type ServiceProcess, startServiceProcess } from './processes';
+import { GATEWAY, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
+
+/**
+ * The whole system on one machine: a database and role per subgraph on one Postgres server,
+ * each subgraph as its own process, and the gateway in front. `npm start`, the seeding
+ * command, the benchmark and the end-to-end tests all build it the same way.
+ */
+export interface StackOptions {
+  /** Superuser URL of the Postgres server the databases are created on. */
+  adminUrl: string;
+  /** The password of each service's own role. */
+  passwordOf: (service: string) => string;
+  /** Prefix for database and role names, so several stacks can share one server (tests). */
+  databasePrefix?: string;
+  /** Fixed ports (4000, 4001, …) or any free ones (tests, benchmarks). */
+  ports: 'fixed' | 'free';
+  /** Environment for every process (on top of the launcher's own). */
+  env: (overrides: Record<string, string>) => NodeJS.ProcessEnv;
+  output: OutputSink;
+  /** Seed demo data once the subgraphs are up and migrated. */
+  seed?: SeedPlan;
+  /** Called after the subgraphs are up, before the gateway starts. */
+  onSubgraphsReady?: () => void;
+  /** The supergraph file the gateway serves; the committed one by default. */
+  supergraphPath?: string;
+  subgraphs?: readonly ServiceSpec[];
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  gateway: ServiceProcess;
+  subgraphs: Map<string, ServiceProcess>;
+  databaseUrls: Map<string, string>;
+  /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
+  stop(): Promise<void>;
+}
+
+export async function provisionDatabases(
+  options: Pick<StackOptions, 'adminUrl' | 'passwordOf' | 'databasePrefix' | 'subgraphs'>,
+): Promise<Map<string, string>> {
+  const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
+  const urls = new Map<string, string>();
+  try {
+    for (const spec of options.subgraphs ?? SUBGRAPHS) {
+      const service = {
+        name: `${options.databasePrefix ?? ''}${spec.name}`,
+        password: options.passwordOf(spec.name),
+      };
+      await provisionServiceDatabase(admin, service);
+      urls.set(spec.name, serviceDatabaseUrl(options.adminUrl, service));
+    }
+  } finally {
+    await admin.end();
+  }
+  return urls;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const specs = options.subgraphs ?? SUBGRAPHS;
+  const databaseUrls = await provisionDatabases(options);
+  const subgraphs = new Map<string, ServiceProcess>();
+  const stopAll = async () => {
+    await Promise.all([...subgraphs.values()].map((service) => service.stop()));
+  };
+  try {
+    await Promise.all(
+      specs.map(async (spec) => {
+        const service = await startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
+          output: options.output,
+          env: options.env({
+            PORT: String(options.ports === 'fixed' ? spec.port : 0),
+            DATABASE_URL: databaseUrls.get(spec.name) as string,
+          }),
+        });
+        subgraphs.set(spec.name, service);
+      }),
+    );
+    if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
+    options.onSubgraphsReady?.();
+    const overrides = Object.fromEntries(
+      specs.map((spec) => [
+        subgraphUrlVariable(spec.name),
+        localSubgraphUrl(spec, (subgraphs.get(spec.name) as ServiceProcess).port),
+      ]),
+    );
+    const gateway = await startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
+      output: options.output,
+      env: options.env({
+        PORT: String(options.ports === 'fixed' ? GATEWAY.port : 0),
+        ...(options.supergraphPath ? { SUPERGRAPH_PATH: options.supergraphPath } : {}),
+        ...overrides,
+      }),
+    });
+    return {
+      gatewayUrl: localSubgraphUrl(GATEWAY, gateway.port),
+      gateway,
+      subgraphs,
+      databaseUrls,
+      async stop() {
+        await gateway.stop();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Runs every subgraph's own seeder (`src/seed.ts`) against its own database, all at once. */
+export async function seedDatabases(
+  plan: SeedPlan,
+  databaseUrls: Map<string, string>,
+  options: Pick<StackOptions, 'env' | 'output'>,
+  specs: readonly ServiceSpec[] = SUBGRAPHS,
+): Promise<void> {
+  await Promise.all(
+    specs
+      .filter((spec) => existsSync(join(ROOT, spec.dir, 'src/seed.ts')))
+      .map((spec) =>
+        runToCompletion(`${spec.name}`, join(ROOT, spec.dir, 'src/seed.ts'), {
+          args: seedPlanArgs(plan),
+          output: options.output,
+          env: options.env({ DATABASE_URL: databaseUrls.get(spec.name) as string }),
+        }),
+      ),
+  );
+}

@@ -1,0 +1,76 @@
+import { createRandom, insertInChunks, type Seeder, seedIds } from '@shop/platform/seed';
+import type { Tables } from '../context';
+import { users } from './schema';
+
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'David',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+];
+const LAST_NAMES = [
+  'Andersen',
+  'Baker',
+  'Costa',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+];
+
+/** The demo accounts named in the README. */
+export const DEMO_USERS = [
+  { index: 0, email: 'alice@shop.test', name: 'Alice Example' },
+  { index: 1, email: 'bob@shop.test', name: 'Bob Example' },
+] as const;
+export const DEMO_ADMIN = { email: 'admin@shop.test', name: 'Shop Admin' } as const;
+
+export const seed: Seeder<Tables> = async (db, plan) => {
+  const random = createRandom(plan.seed, 'users');
+  const rows: (typeof users.$inferInsert)[] = [
+    { id: seedIds.admin(), email: DEMO_ADMIN.email, name: DEMO_ADMIN.name, role: 'ADMIN' },
+    ...DEMO_USERS.map((user) => ({
+      id: seedIds.user(user.index),
+      email: user.email,
+      name: user.name,
+      role: 'CUSTOMER' as const,
+    })),
+  ];
+  for (let index = DEMO_USERS.length; index < plan.users; index += 1) {
+    const first = random.pick(FIRST_NAMES);
+    const last = random.pick(LAST_NAMES);
+    rows.push({
+      id: seedIds.user(index),
+      email: `${first}.${last}.${index}@customers.shop.test`.toLowerCase(),
+      name: `${first} ${last}`,
+      role: 'CUSTOMER',
+    });
+  }
+  await insertInChunks(rows, (chunk) => db.insert(users).values(chunk).onConflictDoNothing());
+  return { users: rows.length };
+};

@@ -1,0 +1,240 @@
+import { createRandom, insertInChunks, type Seeder, seedIds } from '@shop/platform/seed';
+import type { Tables } from '../context';
+import { categories, products } from './schema';
+
+const CATALOG = [
+  {
+    name: 'Kitchen',
+    slug: 'kitchen',
+    prefix: 'KIT',
+    nouns: [
+      'Chef Knife',
+      'Cutting Board',
+      'Saucepan',
+      'Frying Pan',
+      'Kettle',
+      'Mixing Bowl',
+      'Whisk',
+      'Colander',
+    ],
+  },
+  {
+    name: 'Garden',
+    slug: 'garden',
+    prefix: 'GAR',
+    nouns: [
+      'Pruning Shears',
+      'Watering Can',
+      'Trowel',
+      'Hose Reel',
+      'Planter',
+      'Rake',
+      'Seed Tray',
+      'Wheelbarrow',
+    ],
+  },
+  {
+    name: 'Books',
+    slug: 'books',
+    prefix: 'BOK',
+    nouns: ['Cookbook', 'Field Guide', 'Atlas', 'Novel', 'Notebook', 'Sketchbook', 'Journal', 'Almanac'],
+  },
+  {
+    name: 'Toys',
+    slug: 'toys',
+    prefix: 'TOY',
+    nouns: [
+      'Building Set',
+      'Puzzle',
+      'Kite',
+      'Yo-Yo',
+      'Wooden Train',
+      'Board Game',
+      'Spinning Top',
+      'Marble Run',
+    ],
+  },
+  {
+    name: 'Outdoor',
+    slug: 'outdoor',
+    prefix: 'OUT',
+    nouns: [
+      'Tent',
+      'Sleeping Bag',
+      'Headlamp',
+      'Backpack',
+      'Camp Stove',
+      'Hammock',
+      'Water Bottle',
+      'Trekking Poles',
+    ],
+  },
+  {
+    name: 'Office',
+    slug: 'office',
+    prefix: 'OFF',
+    nouns: [
+      'Desk Lamp',
+      'Stapler',
+      'Pen Set',
+      'Desk Organizer',
+      'Monitor Stand',
+      'Letter Tray',
+      'Whiteboard',
+      'Paper Shredder',
+    ],
+  },
+  {
+    name: 'Audio',
+    slug: 'audio',
+    prefix: 'AUD',
+    nouns: ['Headphones', 'Speaker', 'Turntable', 'Microphone', 'Earbuds', 'Radio', 'Soundbar', 'Amplifier'],
+  },
+  {
+    name: 'Lighting',
+    slug: 'lighting',
+    prefix: 'LIT',
+    nouns: [
+      'Floor Lamp',
+      'Pendant Light',
+      'Lantern',
+      'String Lights',
+      'Wall Sconce',
+      'Night Light',
+      'Table Lamp',
+      'Candle Holder',
+    ],
+  },
+  {
+    name: 'Bath',
+    slug: 'bath',
+    prefix: 'BTH',
+    nouns: [
+      'Towel Set',
+      'Bath Mat',
+      'Soap Dish',
+      'Shower Caddy',
+      'Bathrobe',
+      'Toothbrush Holder',
+      'Mirror',
+      'Laundry Basket',
+    ],
+  },
+  {
+    name: 'Pets',
+    slug: 'pets',
+    prefix: 'PET',
+    nouns: [
+      'Dog Bed',
+      'Cat Tree',
+      'Leash',
+      'Food Bowl',
+      'Chew Toy',
+      'Grooming Brush',
+      'Pet Carrier',
+      'Scratching Post',
+    ],
+  },
+  {
+    name: 'Sports',
+    slug: 'sports',
+    prefix: 'SPO',
+    nouns: [
+      'Yoga Mat',
+      'Jump Rope',
+      'Dumbbell',
+      'Tennis Racket',
+      'Football',
+      'Cycling Gloves',
+      'Swim Goggles',
+      'Resistance Band',
+    ],
+  },
+  {
+    name: 'Tools',
+    slug: 'tools',
+    prefix: 'TOL',
+    nouns: [
+      'Hammer',
+      'Screwdriver Set',
+      'Tape Measure',
+      'Cordless Drill',
+      'Spirit Level',
+      'Wrench',
+      'Utility Knife',
+      'Toolbox',
+    ],
+  },
+] as const;
+
+const ADJECTIVES = [
+  'Classic',
+  'Compact',
+  'Deluxe',
+  'Everyday',
+  'Heavy-Duty',
+  'Lightweight',
+  'Modern',
+  'Rustic',
+  'Sturdy',
+  'Vintage',
+  'Premium',
+  'Foldable',
+];
+const MATERIALS = [
+  'Oak',
+  'Bamboo',
+  'Steel',
+  'Copper',
+  'Linen',
+  'Ceramic',
+  'Walnut',
+  'Recycled',
+  'Cotton',
+  'Aluminium',
+  'Cork',
+  'Slate',
+];
+const QUALITIES = [
+  'built to last',
+  'easy to clean',
+  'made from responsibly sourced materials',
+  'backed by a two-year warranty',
+  'designed for daily use',
+  'light enough to carry anywhere',
+];
+
+// Fixed, so the same plan gives the same catalog today and next year.
+const CATALOG_EPOCH = Date.UTC(2026, 0, 1);
+
+export const seed: Seeder<Tables> = async (db, plan) => {
+  const categoryRows = CATALOG.slice(0, plan.categories).map((category, index) => ({
+    id: seedIds.category(index),
+    name: category.name,
+    slug: category.slug,
+    createdAt: new Date(CATALOG_EPOCH - 400 * 86_400_000),
+  }));
+  await db.insert(categories).values(categoryRows).onConflictDoNothing();
+
+  const random = createRandom(plan.seed, 'products');
+  const productRows = Array.from({ length: categoryRows.length === 0 ? 0 : plan.products }, (_, index) => {
+    const categoryIndex = index % categoryRows.length;
+    const category = CATALOG[categoryIndex] as (typeof CATALOG)[number];
+    const noun = random.pick(category.nouns);
+    const name = `${random.pick(ADJECTIVES)} ${random.pick(MATERIALS)} ${noun}`;
+    return {
+      id: seedIds.product(index),
+      sku: `${category.prefix}-${String(index + 1).padStart(6, '0')}`,
+      name,
+      description: `A ${name.toLowerCase()}, ${random.pick(QUALITIES)} and ${random.pick(QUALITIES)}.`,
+      priceAmount: random.int(2, 500) * 100 - random.pick([1, 5, 51, 100]),
+      priceCurrency: 'USD',
+      weightGrams: random.int(1, 400) * 50,
+      categoryId: seedIds.category(categoryIndex),
+      // Spread over the past year, newest product last.
+      createdAt: new Date(CATALOG_EPOCH - (plan.products - index) * 47 * 60_000),
+    };
+  });
+  await insertInChunks(productRows, (chunk) => db.insert(products).values(chunk).onConflictDoNothing());
+  return { categories: categoryRows.length, products: productRows.length };
+};

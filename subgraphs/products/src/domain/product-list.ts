@@ -1,0 +1,62 @@
+import { badUserInput } from '@shop/platform/errors';
+import { isUuid } from '@shop/platform/ids';
+import { type Page, type PageArgs, readPageArgs } from '@shop/platform/pagination';
+import { z } from 'zod';
+import type { ProductRow } from '../db/schema';
+
+export type ProductOrder = 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'NAME';
+
+export interface ProductFilter {
+  categoryId?: string | null;
+  minPrice?: number | null;
+  maxPrice?: number | null;
+}
+
+/** The sort key of the last product a client has seen, kept inside the opaque cursor. */
+export type ProductCursor = [number | string, string];
+
+export interface ProductListQuery {
+  filter: ProductFilter;
+  order: ProductOrder;
+  page: Page<ProductCursor>;
+}
+
+const cursorSchemas: Record<ProductOrder, z.ZodType<ProductCursor>> = {
+  NEWEST: z.tuple([z.iso.datetime(), z.uuid()]),
+  PRICE_ASC: z.tuple([z.number().int(), z.uuid()]),
+  PRICE_DESC: z.tuple([z.number().int(), z.uuid()]),
+  NAME: z.tuple([z.string(), z.uuid()]),
+};
+
+/** The cursor of a product in a list sorted by `order`: its sort key and its id. */
+export function productCursor(order: ProductOrder, product: ProductRow): ProductCursor {
+  switch (order) {
+    case 'NEWEST':
+      return [product.createdAt.toISOString(), product.id];
+    case 'PRICE_ASC':
+    case 'PRICE_DESC':
+      return [product.priceAmount, product.id];
+    case 'NAME':
+      return [product.name, product.id];
+  }
+}
+
+/** Checks a client's list arguments; every mistake is a BAD_USER_INPUT naming the argument. */
+export function readProductListArgs(
+  args: PageArgs & { filter?: ProductFilter | null; orderBy?: ProductOrder | null },
+): ProductListQuery {
+  const order = args.orderBy ?? 'NEWEST';
+  const filter = args.filter ?? {};
+  if (filter.categoryId != null && !isUuid(filter.categoryId)) {
+    throw badUserInput('filter.categoryId', 'filter.categoryId is not a category id.');
+  }
+  for (const field of ['minPrice', 'maxPrice'] as const) {
+    const value = filter[field];
+    if (value != null && value < 0)
+      throw badUserInput(`filter.${field}`, `filter.${field} must not be negative.`);
+  }
+  if (filter.minPrice != null && filter.maxPrice != null && filter.minPrice > filter.maxPrice) {
+    throw badUserInput('filter.maxPrice', 'filter.maxPrice must not be below filter.minPrice.');
+  }
+  return { filter, order, page: readPageArgs(args, cursorSchemas[order]) };
+}

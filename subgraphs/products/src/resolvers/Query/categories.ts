@@ -1,0 +1,4 @@
+import type { QueryResolvers } from '../../__generated__/resolvers-types';
+import { listCategories } from '../../domain/categories';
+
+export const categories: QueryResolvers['categories'] = (_parent, _args, { db }) => listCategories(db);

@@ -1,0 +1,39 @@
+import { createBatchLoader, createPageLoader } from '@shop/platform/loaders';
+import type { Page } from '@shop/platform/pagination';
+import type { Db } from './context';
+import {
+  countReviewsOfAuthors,
+  findReviewsByIds,
+  listReviewsOfAuthors,
+  listReviewsOfProducts,
+  type ReviewCursor,
+  summarizeRatings,
+} from './domain/reviews';
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Made fresh for every request, so nothing cached leaks from one caller to another. */
+export function createLoaders(db: Db) {
+  return {
+    reviewById: createBatchLoader(
+      (ids: readonly string[]) => findReviewsByIds(db, ids),
+      (review) => review.id,
+    ),
+    reviewsOfProduct: createPageLoader(
+      (ids, page: Page<ReviewCursor>) => listReviewsOfProducts(db, ids, page),
+      (review) => review.productId,
+    ),
+    reviewsOfAuthor: createPageLoader(
+      (ids, page: Page<ReviewCursor>) => listReviewsOfAuthors(db, ids, page),
+      (review) => review.authorId,
+    ),
+    ratingSummary: createBatchLoader(
+      (ids: readonly string[]) => summarizeRatings(db, ids),
+      (summary) => summary.productId,
+    ),
+    authorReviewCount: createBatchLoader(
+      (ids: readonly string[]) => countReviewsOfAuthors(db, ids),
+      (summary) => summary.authorId,
+    ),
+  };
+}

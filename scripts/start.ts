@@ -1,72 +1,83 @@
-import { join } from 'node:path';
-import { startEmbeddedPostgres } from '@shop/platform/embedded-postgres';
 import { DEMO_SEED_PLAN } from '@shop/platform/seed';
 import { childEnvironment, loadLauncherConfig } from './config';
+import { type DatabaseServer, openDatabaseServer } from './lib/database-server';
 import { formatLogLine } from './lib/log-lines';
 import { loadLocalSecrets } from './lib/secrets';
 import { isSeeded, markSeeded } from './lib/seed-marker';
 import { GATEWAY, SUBGRAPHS } from './lib/services';
-import { startStack } from './lib/stack';
+import { type Stack, startStack } from './lib/stack';
 
 /**
  * `npm start`: the whole shop on this machine. Postgres comes from npm (embedded) unless
  * DATABASE_URL names a server; every subgraph runs as its own process; demo data is seeded
- * on the first start and kept for the next.
+ * on the first start and kept for the next. Ctrl-C stops the gateway, then the subgraphs,
+ * then Postgres.
  */
 const config = loadLauncherConfig();
-const say = (line: string) =>
-  console.info(formatLogLine('start', JSON.stringify({ level: 'info', msg: line })));
 const output = (service: string, line: string) => console.info(formatLogLine(service, line));
+const say = (level: 'info' | 'error' | 'fatal', msg: string) =>
+  output('start', JSON.stringify({ level, msg }));
 const started = Date.now();
 
-const secrets = loadLocalSecrets(
-  config.DATA_DIR,
-  SUBGRAPHS.map((spec) => spec.name),
-);
-const embedded = config.DATABASE_URL
-  ? null
-  : await startEmbeddedPostgres({
-      dataDir: join(config.DATA_DIR, 'postgres'),
-      port: config.EMBEDDED_POSTGRES_PORT,
-      superuserPassword: secrets.postgresPassword,
-      // Postgres' routine LOG lines are noise here; its warnings and errors are not.
-      log: (line) => {
-        if (!/\b(LOG|DETAIL|STATEMENT):/.test(line) || config.LOG_LEVEL === 'debug') output('postgres', line);
-      },
-    }).catch((error: Error) => {
-      output('postgres', JSON.stringify({ level: 'fatal', msg: error.message }));
-      process.exit(1);
-    });
-const adminUrl = config.DATABASE_URL ?? (embedded?.url as string);
-if (embedded) say(`Postgres ${embedded.url.replace(/:[^:@/]+@/, ':***@')} (data in ${embedded.dataDir})`);
-
-const seed = embedded && !(await isSeeded(config.DATA_DIR, adminUrl)) ? DEMO_SEED_PLAN : undefined;
+let server: DatabaseServer | undefined;
+let stack: Stack | undefined;
 let stopping = false;
-const stack = await startStack({
-  adminUrl,
-  passwordOf: (service) => secrets.databasePasswords[service] as string,
-  ports: 'fixed',
-  env: (overrides) => childEnvironment(overrides),
-  output,
-  ...(seed ? { seed } : {}),
-  onSubgraphsReady: () => {
-    if (seed) say('demo data seeded');
-  },
-}).catch(async (error: Error) => {
-  output('start', JSON.stringify({ level: 'fatal', msg: error.message }));
-  await embedded?.stop();
-  process.exit(1);
-});
-if (seed) await markSeeded(config.DATA_DIR, adminUrl, seed);
 
-for (const service of [stack.gateway, ...stack.subgraphs.values()]) {
-  service.exited.then((code) => {
+async function stopEverything(reason: string, exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say(exitCode === 0 ? 'info' : 'fatal', reason);
+    await stack?.stop();
+    await server?.stop();
+    if (exitCode === 0) say('info', 'stopped');
+  }
+  process.exit(exitCode);
+}
+// Installed first: Ctrl-C during start-up must still stop Postgres, not leave it running.
+process.on(
+  'SIGINT',
+  () => void stopEverything('SIGINT: stopping the gateway, then the subgraphs, then Postgres', 0),
+);
+process.on(
+  'SIGTERM',
+  () => void stopEverything('SIGTERM: stopping the gateway, then the subgraphs, then Postgres', 0),
+);
+
+try {
+  const secrets = loadLocalSecrets(
+    config.DATA_DIR,
+    SUBGRAPHS.map((spec) => spec.name),
+  );
+  server = await openDatabaseServer(config, secrets, (line) => {
+    // Postgres' routine LOG lines are noise here; its warnings and errors are not.
+    if (!/\b(LOG|DETAIL|STATEMENT):/.test(line) || config.LOG_LEVEL === 'debug') output('postgres', line);
+  });
+  if (server.dataDir)
+    say('info', `embedded Postgres on 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}, data in ${server.dataDir}`);
+  const { adminUrl } = server;
+  const seed = server.embedded && !(await isSeeded(config.DATA_DIR, adminUrl)) ? DEMO_SEED_PLAN : undefined;
+  stack = await startStack({
+    adminUrl,
+    passwordOf: (service) => secrets.databasePasswords[service] as string,
+    ports: 'fixed',
+    env: childEnvironment,
+    output,
+    ...(seed ? { seed } : {}),
+    onSubgraphsReady: () => seed && say('info', 'demo data seeded'),
+  });
+  if (seed) await markSeeded(config.DATA_DIR, adminUrl, seed);
+} catch (error) {
+  await stopEverything((error as Error).message, 1);
+}
+
+for (const service of [stack?.gateway, ...(stack?.subgraphs.values() ?? [])]) {
+  service?.exited.then((code) => {
     if (!stopping)
       output(service.name, JSON.stringify({ level: 'error', msg: `exited unexpectedly (${code})` }));
   });
 }
 
-say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+say('info', `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.info(`
   Shop supergraph is running.
 
@@ -76,15 +87,3 @@ console.info(`
 
   Press Ctrl-C to stop; the data stays in ${config.DATA_DIR} for the next start.
 `);
-
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  say(`${signal}: stopping the gateway, then the subgraphs, then Postgres`);
-  await stack.stop();
-  await embedded?.stop();
-  say('stopped');
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));

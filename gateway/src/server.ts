@@ -55,7 +55,7 @@ export async function startGateway(
     includeStacktraceInErrorResponses: false,
     // Signals are handled by the service runtime, which also closes the database after Apollo stops.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, 'public-code'),
     logger,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

@@ -59,30 +59,38 @@ export function conflict(message: string, extensions: Record<string, unknown> = 
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
+/** Extensions a client may see; anything else (service names, stack traces, exception details) is dropped. */
+const PUBLIC_EXTENSIONS = new Set(['code', 'field', 'retryAfterSeconds']);
+
+type ErrorTrust = 'thrown-here' | 'public-code';
+
 /**
- * Apollo `formatError` for services: errors we threw on purpose and GraphQL's own request
- * errors pass; anything else (a database error carrying SQL, a bug) is logged in full and
- * the client gets a bare INTERNAL_SERVER_ERROR.
+ * Apollo `formatError`: an error passes when it was meant for the client, with only its public
+ * extensions; anything else (a database error carrying SQL, a bug, a refused connection) is
+ * logged in full and the client gets a bare INTERNAL_SERVER_ERROR.
+ *
+ * A subgraph trusts only errors thrown on purpose in its own code (`thrown-here`). The gateway
+ * trusts public codes (`public-code`): subgraph errors arrive as JSON, already masked there.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, trust: ErrorTrust) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
-    const intended =
-      original instanceof GraphQLError &&
-      typeof code === 'string' &&
-      code !== ErrorCode.INTERNAL_SERVER_ERROR &&
-      PUBLIC_ERROR_CODES.has(code);
-    if (intended) {
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error while serving a request');
+    const publicCode =
+      typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && PUBLIC_ERROR_CODES.has(code);
+    const intended = publicCode && (trust === 'public-code' || original instanceof GraphQLError);
+    if (!intended)
+      logger.error({ err: original, path: formatted.path }, 'unexpected error while serving a request');
+    const extensions = intended
+      ? Object.fromEntries(
+          Object.entries(formatted.extensions ?? {}).filter(([key]) => PUBLIC_EXTENSIONS.has(key)),
+        )
+      : { code: ErrorCode.INTERNAL_SERVER_ERROR };
     return {
-      message: INTERNAL_ERROR_MESSAGE,
+      message: intended ? formatted.message : INTERNAL_ERROR_MESSAGE,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      extensions,
     };
   };
 }

@@ -133,3 +133,23 @@ export async function seedDatabases(
       ),
   );
 }
+
+/** Drops the databases and roles `provisionDatabases` made with this prefix (test and benchmark clean-up). */
+export async function dropDatabases(adminUrl: string, databasePrefix: string): Promise<void> {
+  if (!/^[a-z0-9_]+_$/.test(databasePrefix))
+    throw new Error(`refusing to drop databases with prefix ${databasePrefix}`);
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const pattern = `${databasePrefix.replace(/_/g, '\\_')}%`;
+    const databases = await admin<
+      { name: string }[]
+    >`select datname as name from pg_database where datname like ${pattern}`;
+    for (const { name } of databases) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    const roles = await admin<
+      { name: string }[]
+    >`select rolname as name from pg_roles where rolname like ${pattern}`;
+    for (const { name } of roles) await admin.unsafe(`drop role if exists "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -107,7 +107,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     includeStacktraceInErrorResponses: false,
     // Signals are handled by the service runtime, which also closes the database after Apollo stops.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, 'thrown-here'),
     logger,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

@@ -1,0 +1,96 @@
+// The end-to-end check CI runs the way a user would: `npm start` in a fresh clone, wait for the
+// gateway, query three subgraphs at once, Ctrl-C, start again and see the same data, not reseeded.
+// Prints one `ok`/`not ok` line per check and exits non-zero if any failed.
+import { spawn } from 'node:child_process';
+
+const GATEWAY = 'http://127.0.0.1:4000';
+const QUERY = `{ products(first: 5) { totalCount edges { node { name sku price { amount currency }
+  reviews(first: 3) { edges { node { rating body author { name } } } } } } } }`;
+const results = [];
+const check = (name, ok, detail = '') => {
+  results.push(ok);
+  console.log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? ` (${detail})` : ''}`);
+};
+
+function start() {
+  const output = [];
+  const child = spawn('npm', ['start'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (chunk) => output.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  return { child, output, exited };
+}
+
+async function waitForGateway(run, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null) return false;
+    try {
+      if ((await fetch(`${GATEWAY}/health`)).ok && run.output.join('').includes('ready in')) return true;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+async function query() {
+  const response = await fetch(`${GATEWAY}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: QUERY }),
+  });
+  return response.json();
+}
+
+// Ctrl-C in a terminal signals the whole process group.
+async function stop(run) {
+  process.kill(-run.child.pid, 'SIGINT');
+  const timer = setTimeout(() => process.kill(-run.child.pid, 'SIGKILL'), 30_000);
+  const code = await run.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+const first = start();
+const began = Date.now();
+const up = await waitForGateway(first, 120);
+const seconds = (Date.now() - began) / 1000;
+check('npm start brings the gateway up', up, `${seconds.toFixed(1)} s`);
+check('npm start is ready in under a minute', up && seconds < 60, `${seconds.toFixed(1)} s`);
+let firstAnswer;
+if (up) {
+  firstAnswer = await query();
+  const edges = firstAnswer.data?.products?.edges ?? [];
+  const authors = edges.flatMap((edge) => edge.node.reviews.edges.map((review) => review.node.author.name));
+  check(
+    'the three-subgraph query returns data and no errors',
+    !firstAnswer.errors && edges.length === 5 && authors.length > 0,
+    JSON.stringify(firstAnswer.errors ?? `${edges.length} products, ${authors.length} reviews`),
+  );
+  check('the first start seeded demo data', first.output.join('').includes('demo data seeded'));
+}
+check('Ctrl-C stops everything cleanly', (await stop(first)) === 0);
+
+const second = start();
+const upAgain = await waitForGateway(second, 120);
+check('a second npm start comes up', upAgain);
+if (upAgain && firstAnswer) {
+  const secondAnswer = await query();
+  check(
+    'the second start serves the same data',
+    JSON.stringify(secondAnswer) === JSON.stringify(firstAnswer),
+  );
+  check('the second start does not reseed', !second.output.join('').includes('demo data seeded'));
+}
+check('Ctrl-C stops the second start cleanly', (await stop(second)) === 0);
+
+if (results.includes(false)) {
+  console.log('--- npm start output (second run) ---');
+  console.log(second.output.join('').slice(-6000));
+  console.log('--- npm start output (first run) ---');
+  console.log(first.output.join('').slice(-6000));
+}
+console.log(
+  `start-check: ${results.filter(Boolean).length} passed, ${results.filter((ok) => !ok).length} failed`,
+);
+process.exit(results.includes(false) ? 1 : 0);

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { SeedPlan } from '@shop/platform/seed';
+import { dropDatabases, type Stack, type StackOptions, startStack } from '@shop/scripts/lib/stack';
+import { inject } from 'vitest';
+
+export interface GraphQLResponse<TData> {
+  status: number;
+  body: {
+    data?: TData | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export interface TestStack extends Stack {
+  /** Sends an operation to the gateway over HTTP, as a client would. */
+  graphql<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<TData>>;
+  /** A service's `db_queries_total`. */
+  queryCount(service: string): Promise<number>;
+}
+
+/**
+ * The whole system for one test file: every subgraph and the gateway as processes, on
+ * databases of their own (prefixed, on the test Postgres server), dropped again by `stop()`.
+ */
+export async function startTestStack(
+  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<StackOptions, 'subgraphs'> = {},
+): Promise<TestStack> {
+  const adminUrl = inject('databaseUrl');
+  const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
+  const password = randomBytes(18).toString('base64url');
+  const verbose = process.env.TEST_LOG_LEVEL !== undefined;
+  const stack = await startStack({
+    adminUrl,
+    databasePrefix,
+    passwordOf: () => password,
+    ports: 'free',
+    env: (overrides) => ({
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...options.env,
+      ...overrides,
+    }),
+    output: (service, line) => {
+      if (verbose) console.log(`${service} | ${line}`);
+    },
+    ...(options.seed ? { seed: options.seed } : {}),
+    ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
+  });
+  return {
+    ...stack,
+    async graphql(query, variables, headers = {}) {
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse<never>['body'] };
+    },
+    async queryCount(service) {
+      const port = stack.subgraphs.get(service)?.port;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const match = /^db_queries_total\{[^}]*\} (\d+)/m.exec(text);
+      return Number(match?.[1] ?? Number.NaN);
+    },
+    async stop() {
+      await stack.stop();
+      await dropDatabases(adminUrl, databasePrefix);
+    },
+  };
+}

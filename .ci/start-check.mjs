@@ -2,6 +2,7 @@
 // gateway, query three subgraphs at once, Ctrl-C, start again and see the same data, not reseeded.
 // Prints one `ok`/`not ok` line per check and exits non-zero if any failed.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 
 const GATEWAY = 'http://127.0.0.1:4000';
 const QUERY = `{ products(first: 5) { totalCount edges { node { name sku price { amount currency }
@@ -42,13 +43,24 @@ async function query() {
   return response.json();
 }
 
-// Ctrl-C in a terminal signals the whole process group.
-async function stop(run) {
+const listening = (port) =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => resolve(socket.end() && true));
+    socket.once('error', () => resolve(false));
+  });
+
+// Ctrl-C in a terminal signals the whole process group. npm itself then ends by the signal (as in
+// a terminal); what counts is that the launcher stopped everything: no service, no Postgres left.
+async function stoppedCleanly(run) {
   process.kill(-run.child.pid, 'SIGINT');
   const timer = setTimeout(() => process.kill(-run.child.pid, 'SIGKILL'), 30_000);
-  const code = await run.exited;
+  await run.exited;
   clearTimeout(timer);
-  return code;
+  const left = [];
+  for (const port of [4000, 4001, 4002, 4003, 4004, 4005, 4006, 54329])
+    if (await listening(port)) left.push(port);
+  return { ok: run.output.join('').includes('stopped') && left.length === 0, left };
 }
 
 const first = start();
@@ -69,7 +81,12 @@ if (up) {
   );
   check('the first start seeded demo data', first.output.join('').includes('demo data seeded'));
 }
-check('Ctrl-C stops everything cleanly', (await stop(first)) === 0);
+const firstStop = await stoppedCleanly(first);
+check(
+  'Ctrl-C stops everything cleanly',
+  firstStop.ok,
+  firstStop.left.length ? `still listening: ${firstStop.left}` : '',
+);
 
 const second = start();
 const upAgain = await waitForGateway(second, 120);
@@ -82,7 +99,12 @@ if (upAgain && firstAnswer) {
   );
   check('the second start does not reseed', !second.output.join('').includes('demo data seeded'));
 }
-check('Ctrl-C stops the second start cleanly', (await stop(second)) === 0);
+const secondStop = await stoppedCleanly(second);
+check(
+  'Ctrl-C stops the second start cleanly',
+  secondStop.ok,
+  secondStop.left.length ? `still listening: ${secondStop.left}` : '',
+);
 
 if (results.includes(false)) {
   console.log('--- npm start output (second run) ---');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createGraphQLHandler, createHttpServer, listen } from '@shop/platform/http';
 import { createLogger } from '@shop/platform/logger';
@@ -43,7 +44,10 @@ const servers: Server[] = [];
 let gateway: RunningGateway;
 
 async function serveSubgraph(definition: typeof LIBRARY | typeof LOANS): Promise<number> {
-  const apollo = new ApolloServer({ schema: buildSubgraphSchema(definition) });
+  const apollo = new ApolloServer({
+    schema: buildSubgraphSchema(definition),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   await apollo.start();
   const handler = createGraphQLHandler(apollo, { context: async () => ({}), bodyLimitBytes: 1_000_000 });
   const logger = createLogger(definition.name, 'silent');

@@ -30,27 +30,27 @@ export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
-/** What a user may do in the shop. */
-export type Role =
-  /** Manages the catalog, stock and every order. */
-  | 'ADMIN'
-  /** Shops, reviews and manages their own orders. */
-  | 'CUSTOMER';
-
 /** Someone with an account at the shop. */
 export type User = {
   __typename?: 'User';
-  /** When the account was created. */
-  createdAt: Scalars['DateTime']['output'];
-  /** Email address the user logs in with. Only the user themself and admins may read it. */
-  email: Scalars['String']['output'];
   /** Unique id of the user. */
   id: Scalars['ID']['output'];
   /** Display name. */
   name: Scalars['String']['output'];
+  /** Email address the user logs in with. Only the user themself and admins may read it. */
+  email: Scalars['String']['output'];
   /** What the user may do in the shop. */
   role: Role;
+  /** When the account was created. */
+  createdAt: Scalars['DateTime']['output'];
 };
+
+/** What a user may do in the shop. */
+export type Role =
+  /** Shops, reviews and manages their own orders. */
+  | 'CUSTOMER'
+  /** Manages the catalog, stock and every order. */
+  | 'ADMIN';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -147,28 +147,24 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Role: Role;
   User: ResolverTypeWrapper<UserMapper>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Role: Role;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  DateTime: Scalars['DateTime']['output'];
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   User: UserMapper;
   String: Scalars['String']['output'];
+  DateTime: Scalars['DateTime']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
-
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
-  name: 'DateTime';
-}
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -177,16 +173,20 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
-  DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
 }>;
 

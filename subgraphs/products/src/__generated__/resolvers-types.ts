@@ -17,6 +17,51 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type Query = {
+  __typename?: 'Query';
+  /** A product by its id or by its SKU: give exactly one of them. Null when there is no such product. */
+  product?: Maybe<Product>;
+  /** The catalog, one page at a time, optionally filtered and ordered. */
+  products: ProductConnection;
+  /** Every category, ordered by name. */
+  categories: Array<Category>;
+};
+
+
+export type QueryProductArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  sku?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryProductsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductFilter>;
+  orderBy?: InputMaybe<ProductOrder>;
+};
+
+/** Something the shop sells. */
+export type Product = {
+  __typename?: 'Product';
+  /** Unique id of the product. */
+  id: Scalars['ID']['output'];
+  /** Stock keeping unit: the shop's own unique code for the product. */
+  sku: Scalars['String']['output'];
+  /** Name shown to customers. */
+  name: Scalars['String']['output'];
+  /** Long description shown on the product page. */
+  description: Scalars['String']['output'];
+  /** Current price of one unit. */
+  price: Money;
+  /** Shipping weight of one unit, in grams. */
+  weightGrams: Scalars['Int']['output'];
+  /** The category the product is listed in. */
+  category: Category;
+  /** When the product was added to the catalog. */
+  createdAt: Scalars['DateTime']['output'];
+};
+
 /** A group of products, such as a department of the shop. */
 export type Category = {
   __typename?: 'Category';
@@ -35,40 +80,6 @@ export type Money = {
   amount: Scalars['Int']['output'];
   /** ISO-4217 currency code, such as `EUR`. */
   currency: Scalars['String']['output'];
-};
-
-/** Where a page is in a list (Relay connection). */
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  /** Cursor of the last item of the page; pass it as `after` for the next page. Null when the page is empty. */
-  endCursor?: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow this page. */
-  hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was asked for with a cursor, so items come before it. */
-  hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first item of the page; null when the page is empty. */
-  startCursor?: Maybe<Scalars['String']['output']>;
-};
-
-/** Something the shop sells. */
-export type Product = {
-  __typename?: 'Product';
-  /** The category the product is listed in. */
-  category: Category;
-  /** When the product was added to the catalog. */
-  createdAt: Scalars['DateTime']['output'];
-  /** Long description shown on the product page. */
-  description: Scalars['String']['output'];
-  /** Unique id of the product. */
-  id: Scalars['ID']['output'];
-  /** Name shown to customers. */
-  name: Scalars['String']['output'];
-  /** Current price of one unit. */
-  price: Money;
-  /** Stock keeping unit: the shop's own unique code for the product. */
-  sku: Scalars['String']['output'];
-  /** Shipping weight of one unit, in grams. */
-  weightGrams: Scalars['Int']['output'];
 };
 
 /** A page of products (Relay connection). */
@@ -91,50 +102,39 @@ export type ProductEdge = {
   node: Product;
 };
 
+/** Where a page is in a list (Relay connection). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Whether more items follow this page. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether this page was asked for with a cursor, so items come before it. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item of the page; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
+  /** Cursor of the last item of the page; pass it as `after` for the next page. Null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+};
+
 /** Conditions a product must meet to be listed; all given conditions apply. */
 export type ProductFilter = {
   /** Only products of this category. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only products with a price of at most this many minor units. */
-  maxPrice?: InputMaybe<Scalars['Int']['input']>;
   /** Only products with a price of at least this many minor units. */
   minPrice?: InputMaybe<Scalars['Int']['input']>;
+  /** Only products with a price of at most this many minor units. */
+  maxPrice?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Orders in which the catalog can be listed. */
 export type ProductOrder =
-  /** Alphabetically by name. */
-  | 'NAME'
   /** Most recently added first. */
   | 'NEWEST'
   /** Cheapest first. */
   | 'PRICE_ASC'
   /** Most expensive first. */
-  | 'PRICE_DESC';
-
-export type Query = {
-  __typename?: 'Query';
-  /** Every category, ordered by name. */
-  categories: Array<Category>;
-  /** A product by its id or by its SKU: give exactly one of them. Null when there is no such product. */
-  product?: Maybe<Product>;
-  /** The catalog, one page at a time, optionally filtered and ordered. */
-  products: ProductConnection;
-};
-
-
-export type QueryProductArgs = {
-  id?: InputMaybe<Scalars['ID']['input']>;
-  sku?: InputMaybe<Scalars['String']['input']>;
-};
-
-
-export type QueryProductsArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  filter?: InputMaybe<ProductFilter>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  orderBy?: InputMaybe<ProductOrder>;
-};
+  | 'PRICE_DESC'
+  /** Alphabetically by name. */
+  | 'NAME';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -232,37 +232,55 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Category: ResolverTypeWrapper<CategoryMapper>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Money: ResolverTypeWrapper<Money>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<ProductMapper>;
+  Category: ResolverTypeWrapper<CategoryMapper>;
+  Money: ResolverTypeWrapper<Money>;
   ProductConnection: ResolverTypeWrapper<ProductConnectionMapper>;
   ProductEdge: ResolverTypeWrapper<ProductEdgeMapper>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProductFilter: ProductFilter;
   ProductOrder: ProductOrder;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Category: CategoryMapper;
+  Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  DateTime: Scalars['DateTime']['output'];
-  Money: Money;
   Int: Scalars['Int']['output'];
-  PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Product: ProductMapper;
+  Category: CategoryMapper;
+  Money: Money;
   ProductConnection: ProductConnectionMapper;
   ProductEdge: ProductEdgeMapper;
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   ProductFilter: ProductFilter;
-  Query: Record<PropertyKey, never>;
+  DateTime: Scalars['DateTime']['output'];
+}>;
+
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
+  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first' | 'orderBy'>>;
+  categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+}>;
+
+export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  weightGrams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['Category'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type CategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = ResolversObject<{
@@ -271,32 +289,9 @@ export type CategoryResolvers<ContextType = Context, ParentType extends Resolver
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
-  name: 'DateTime';
-}
-
 export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
-
-export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
-  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
-
-export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  category?: Resolver<ResolversTypes['Category'], ParentType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
-  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  weightGrams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ProductConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductConnection'] = ResolversParentTypes['ProductConnection']> = ResolversObject<{
@@ -310,20 +305,25 @@ export type ProductEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 }>;
 
-export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
-  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
-  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first' | 'orderBy'>>;
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
-  Category?: CategoryResolvers<ContextType>;
-  DateTime?: GraphQLScalarType;
-  Money?: MoneyResolvers<ContextType>;
-  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
+  Category?: CategoryResolvers<ContextType>;
+  Money?: MoneyResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
-  Query?: QueryResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
 }>;
 

@@ -17,39 +17,6 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** Where a page is in a list (Relay connection). */
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  /** Cursor of the last item of the page; pass it as `after` for the next page. Null when the page is empty. */
-  endCursor?: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow this page. */
-  hasNextPage: Scalars['Boolean']['output'];
-  /** Whether this page was asked for with a cursor, so items come before it. */
-  hasPreviousPage: Scalars['Boolean']['output'];
-  /** Cursor of the first item of the page; null when the page is empty. */
-  startCursor?: Maybe<Scalars['String']['output']>;
-};
-
-/** Reviews of a product, added to the catalog's Product by the reviews service. */
-export type Product = {
-  __typename?: 'Product';
-  /** Mean rating over all reviews of this product; null when it has none. */
-  averageRating?: Maybe<Scalars['Float']['output']>;
-  /** Unique id of the product. */
-  id: Scalars['ID']['output'];
-  /** How many reviews this product has. */
-  reviewCount: Scalars['Int']['output'];
-  /** Reviews of this product, newest first. */
-  reviews: ReviewConnection;
-};
-
-
-/** Reviews of a product, added to the catalog's Product by the reviews service. */
-export type ProductReviewsArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-};
-
 export type Query = {
   __typename?: 'Query';
   /** A review by its id; null when there is no such review. */
@@ -64,18 +31,50 @@ export type QueryReviewArgs = {
 /** A customer's rating and opinion of a product. */
 export type Review = {
   __typename?: 'Review';
-  /** Who wrote it. */
-  author: User;
-  /** What the customer wrote. */
-  body: Scalars['String']['output'];
-  /** When it was written. */
-  createdAt: Scalars['DateTime']['output'];
   /** Unique id of the review. */
   id: Scalars['ID']['output'];
-  /** The product it is about. */
-  product: Product;
   /** Stars from 1 (poor) to 5 (excellent). */
   rating: Scalars['Int']['output'];
+  /** What the customer wrote. */
+  body: Scalars['String']['output'];
+  /** Who wrote it. */
+  author: User;
+  /** The product it is about. */
+  product: Product;
+  /** When it was written. */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+export type Product = {
+  __typename?: 'Product';
+  /** Unique id of the product. */
+  id: Scalars['ID']['output'];
+  /** Reviews of this product, newest first. */
+  reviews: ReviewConnection;
+  /** Mean rating over all reviews of this product; null when it has none. */
+  averageRating?: Maybe<Scalars['Float']['output']>;
+  /** How many reviews this product has. */
+  reviewCount: Scalars['Int']['output'];
+};
+
+
+export type ProductReviewsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type User = {
+  __typename?: 'User';
+  /** Unique id of the user. */
+  id: Scalars['ID']['output'];
+  /** Reviews this user wrote, newest first. */
+  reviews: ReviewConnection;
+};
+
+
+export type UserReviewsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A page of reviews (Relay connection). */
@@ -98,20 +97,17 @@ export type ReviewEdge = {
   node: Review;
 };
 
-/** Reviews written by a user, added to the accounts service's User by the reviews service. */
-export type User = {
-  __typename?: 'User';
-  /** Unique id of the user. */
-  id: Scalars['ID']['output'];
-  /** Reviews this user wrote, newest first. */
-  reviews: ReviewConnection;
-};
-
-
-/** Reviews written by a user, added to the accounts service's User by the reviews service. */
-export type UserReviewsArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+/** Where a page is in a list (Relay connection). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Whether more items follow this page. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether this page was asked for with a cursor, so items come before it. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item of the page; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
+  /** Cursor of the last item of the page; pass it as `after` for the next page. Null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -195,19 +191,19 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
-  Product: Product;
   Review: Review;
+  Product: Product;
   User: User;
 }>;
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
-  Product:
-    ( { __typename: 'Product' }
-    & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
   Review:
     ( { __typename: 'Review' }
     & GraphQLRecursivePick<FederationTypes['Review'], {"id":true}> );
+  Product:
+    ( { __typename: 'Product' }
+    & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
@@ -217,55 +213,36 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Review: ResolverTypeWrapper<ReviewMapper>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<ProductMapper>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Review: ResolverTypeWrapper<ReviewMapper>;
+  User: ResolverTypeWrapper<UserMapper>;
   ReviewConnection: ResolverTypeWrapper<ReviewConnectionMapper>;
   ReviewEdge: ResolverTypeWrapper<ReviewEdgeMapper>;
-  User: ResolverTypeWrapper<UserMapper>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  DateTime: Scalars['DateTime']['output'];
-  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  ID: Scalars['ID']['output'];
+  Review: ReviewMapper;
+  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
   Product: ProductMapper;
   Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
-  Query: Record<PropertyKey, never>;
-  Review: ReviewMapper;
+  User: UserMapper;
   ReviewConnection: ReviewConnectionMapper;
   ReviewEdge: ReviewEdgeMapper;
-  User: UserMapper;
-}>;
-
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
-  name: 'DateTime';
-}
-
-export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
-  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
-
-export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  averageRating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  reviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<ProductReviewsArgs, 'first'>>;
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
+  DateTime: Scalars['DateTime']['output'];
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -274,12 +251,26 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type ReviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Review'] = ResolversParentTypes['Review'], FederationReferenceType extends FederationReferenceTypes['Review'] = FederationReferenceTypes['Review']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Review']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  author?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
-  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  author?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<ProductReviewsArgs, 'first'>>;
+  averageRating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  reviewCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<UserReviewsArgs, 'first'>>;
 }>;
 
 export type ReviewConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReviewConnection'] = ResolversParentTypes['ReviewConnection']> = ResolversObject<{
@@ -293,20 +284,25 @@ export type ReviewEdgeResolvers<ContextType = Context, ParentType extends Resolv
   node?: Resolver<ResolversTypes['Review'], ParentType, ContextType>;
 }>;
 
-export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<UserReviewsArgs, 'first'>>;
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
-  DateTime?: GraphQLScalarType;
-  PageInfo?: PageInfoResolvers<ContextType>;
-  Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Review?: ReviewResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
   ReviewConnection?: ReviewConnectionResolvers<ContextType>;
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
-  User?: UserResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
 }>;
 

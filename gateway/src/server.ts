@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -14,31 +13,34 @@ import {
 import type { Logger } from '@shop/platform/logger';
 import { createMetrics, type Metrics } from '@shop/platform/metrics';
 import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
-import { currentRequestContext } from '@shop/platform/request-context';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { type GatewayConfig, subgraphUrl } from './config';
-import type { GatewayContext } from './context';
+import { createGatewayContext, type GatewayContext } from './context';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { readSupergraph } from './supergraph';
 
 export interface RunningGateway extends StartedService {
   url: string;
   metrics: Metrics;
 }
 
+/**
+ * The gateway: an @apollo/gateway query planner over the supergraph file, served by Apollo
+ * Server on the platform's HTTP server. Each concern lives in its own module; this file only
+ * puts them together.
+ */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger,
   options: { processMetrics?: boolean } = {},
 ): Promise<RunningGateway> {
-  const supergraphSdl = await readFile(config.SUPERGRAPH_PATH, 'utf8').catch((error: Error) => {
-    throw new StartupError(`cannot read the supergraph at ${config.SUPERGRAPH_PATH}: ${error.message}`);
-  });
+  const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: await readSupergraph(config),
     buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
     logger,
   });
-  const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
+
   let stopping = false;
   const routes: Routes = operationalRoutes(metrics, () => [
     {
@@ -53,7 +55,7 @@ export async function startGateway(
     gateway,
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
-    // Signals are handled by the service runtime, which also closes the database after Apollo stops.
+    // Signals are handled by the service runtime (see platform/service).
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger, 'public-code'),
     logger,
@@ -74,7 +76,7 @@ export async function startGateway(
     );
   }
   const graphql = createGraphQLHandler(apollo, {
-    context: async () => ({ requestId: currentRequestContext()?.requestId ?? 'unknown' }),
+    context: createGatewayContext,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
   routes['POST /graphql'] = graphql;

@@ -1,0 +1,24 @@
+import type { Caller, Role } from './caller';
+
+/**
+ * What a token may do beyond being logged in. Access tokens carry the scopes of the user's role
+ * (`scope` claim); the SDL marks fields with `@requiresScopes`, and subgraphs check the same
+ * scopes again themselves.
+ */
+export const Scope = {
+  CATALOG_WRITE: 'catalog:write',
+  INVENTORY_WRITE: 'inventory:write',
+  ORDERS_MANAGE: 'orders:manage',
+  USERS_READ: 'users:read',
+  REVIEWS_MODERATE: 'reviews:moderate',
+} as const;
+export type Scope = (typeof Scope)[keyof typeof Scope];
+
+export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
+  CUSTOMER: [],
+  ADMIN: Object.values(Scope),
+};
+
+export function hasScope(caller: Caller | null, scope: Scope): boolean {
+  return caller?.scopes.includes(scope) ?? false;
+}

@@ -52,9 +52,15 @@ const listening = (port) =>
 
 // Ctrl-C in a terminal signals the whole process group. npm itself then ends by the signal (as in
 // a terminal); what counts is that the launcher stopped everything: no service, no Postgres left.
+const signalGroup = (run, signal) => {
+  try {
+    process.kill(-run.child.pid, signal);
+  } catch {}
+};
+
 async function stoppedCleanly(run) {
-  process.kill(-run.child.pid, 'SIGINT');
-  const timer = setTimeout(() => process.kill(-run.child.pid, 'SIGKILL'), 30_000);
+  signalGroup(run, 'SIGINT');
+  const timer = setTimeout(() => signalGroup(run, 'SIGKILL'), 30_000);
   await run.exited;
   clearTimeout(timer);
   const left = [];

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -54,7 +54,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         `the Postgres binaries under node_modules are not reachable by the "${SYSTEM_USER}" user; using a copy in ${dirname(binDir)}`,
       );
     }
-    const reachable = await reachableDataDir(runAs, dataDir, fallbackRoot);
+    const reachable = await reachableDataDir(runAs, dataDir, fallbackRoot, options.superuserPassword, log);
     if (reachable !== dataDir) {
       log(
         `${dataDir} is not reachable by the "${SYSTEM_USER}" system user (a parent folder is private); keeping the database in ${reachable} instead`,
@@ -152,27 +152,47 @@ function canWrite(runAs: RunAs, dir: string): boolean {
   return spawnSync('test', ['-w', dir, '-a', '-x', dir], { ...runAs, stdio: 'ignore' }).status === 0;
 }
 
-async function reachableDataDir(runAs: RunAs, preferred: string, fallbackRoot: string): Promise<string> {
+async function reachableDataDir(
+  runAs: RunAs,
+  preferred: string,
+  fallbackRoot: string,
+  superuserPassword: string,
+  log: (line: string) => void,
+): Promise<string> {
   await mkdir(preferred, { recursive: true, mode: 0o700 });
   await chown(preferred, runAs.uid, runAs.gid);
   if (canWrite(runAs, preferred)) return preferred;
-  // Named after the preferred path, so the next start of the same checkout finds the same data.
-  const fallback = join(
-    fallbackRoot,
-    `data-${createHash('sha256').update(preferred).digest('hex').slice(0, 16)}`,
-  );
+  // Named after the preferred path and this data's own password: the next start of the same
+  // checkout finds the same cluster, and one whose .data was deleted gets a fresh cluster.
+  const key = createHash('sha256').update(`${preferred}\0${superuserPassword}`).digest('hex').slice(0, 16);
+  const fallback = join(fallbackRoot, `data-${key}`);
   await mkdir(fallbackRoot, { recursive: true, mode: 0o755 });
   await chmod(fallbackRoot, 0o755);
+  if (!existsSync(fallback)) await removeAbandonedClusters(fallbackRoot, preferred, log);
   await mkdir(fallback, { recursive: true, mode: 0o700 });
   await chown(fallback, runAs.uid, runAs.gid);
   if (!canWrite(runAs, fallback))
     throw new Error(`neither ${preferred} nor ${fallback} is writable by the "${SYSTEM_USER}" user`);
+  await writeFile(`${fallback}.owner`, `${preferred}\n`);
   // Leave a pointer where the user will look for the data.
   await writeFile(
     join(preferred, 'WHERE-IS-THE-DATA.txt'),
     `The Postgres data of this checkout is kept in ${fallback}\n`,
   );
   return fallback;
+}
+
+/** Clusters kept elsewhere for this same checkout whose data folder (and password) were since deleted. */
+async function removeAbandonedClusters(fallbackRoot: string, preferred: string, log: (line: string) => void) {
+  for (const entry of await readdir(fallbackRoot)) {
+    if (!entry.endsWith('.owner')) continue;
+    const owner = (await readFile(join(fallbackRoot, entry), 'utf8')).trim();
+    const cluster = join(fallbackRoot, entry.slice(0, -'.owner'.length));
+    if (owner !== preferred || (await runningServerPid(cluster)) !== null) continue;
+    log(`removing ${cluster}: its checkout's data folder was deleted`);
+    await rm(cluster, { recursive: true, force: true });
+    await rm(join(fallbackRoot, entry), { force: true });
+  }
 }
 
 async function copyBinaries(from: string, to: string): Promise<string> {
@@ -214,10 +234,8 @@ async function initdb(binDir: string, dataDir: string, password: string, runAs: 
 
 /** A server still running from an earlier start that was killed hard: stop it, it holds our data directory. */
 async function stopLeftoverServer(dataDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = await runningServerPid(dataDir);
+  if (pid === null) return;
   log(`stopping a Postgres server left running by an earlier start (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
@@ -228,6 +246,14 @@ async function stopLeftoverServer(dataDir: string, log: (line: string) => void):
       );
     await sleep(100);
   }
+}
+
+/** The pid of a live server on this data directory, from its postmaster.pid; null when none runs. */
+async function runningServerPid(dataDir: string): Promise<number | null> {
+  const pid = Number(
+    (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+  );
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
 }
 
 function isAlive(pid: number): boolean {

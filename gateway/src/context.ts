@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '@shop/platform/auth';
 import { currentRequestContext } from '@shop/platform/request-context';
+import type { AccessTokenVerifier } from './auth/access-tokens';
 
 /** What the gateway knows about one client request while planning and fetching. */
 export interface GatewayContext {
@@ -9,6 +10,10 @@ export interface GatewayContext {
   caller: Caller | null;
 }
 
-export async function createGatewayContext(_req: IncomingMessage): Promise<GatewayContext> {
-  return { requestId: currentRequestContext()?.requestId ?? 'unknown', caller: null };
+/** The context of each request: its id and the caller its bearer token proves (an invalid token fails the request). */
+export function gatewayContextFactory(verifyAccessToken: AccessTokenVerifier) {
+  return async (req: IncomingMessage): Promise<GatewayContext> => ({
+    requestId: currentRequestContext()?.requestId ?? 'unknown',
+    caller: await verifyAccessToken(req.headers.authorization),
+  });
 }

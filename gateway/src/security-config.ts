@@ -24,6 +24,8 @@ export const gatewaySecurityEnv = {
    * supergraph's `accounts` subgraph (http://127.0.0.1:4001 in the embedded layout).
    */
   JWKS_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /** Least time between two fetches of the JWKS (a token with an unknown `kid` asks for one). */
+  JWKS_REFETCH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** The `iss` every access token must carry. */
   JWT_ISSUER: z.string().min(1).default('shop-accounts'),
   /** The `aud` every access token must carry. */

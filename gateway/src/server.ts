@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from '@shop/platform/metrics';
 import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { createAccessTokenVerifier } from './auth/access-tokens';
+import { bearerAuthentication } from './auth/authenticate';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { type GatewayContext, gatewayContextFactory } from './context';
 import { corsPolicy } from './http/cors';
@@ -67,7 +68,12 @@ export async function startGateway(
   const jwksUrl = config.JWKS_URL ?? (accountsUrl ? new URL('/.well-known/jwks.json', accountsUrl).href : null);
   if (!jwksUrl) logger.warn('no JWKS_URL and no accounts subgraph: every bearer token will be refused');
   const verifyAccessToken = createAccessTokenVerifier(
-    { jwksUrl, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    {
+      jwksUrl,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      refetchCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000,
+    },
     logger,
   );
 
@@ -121,11 +127,14 @@ export async function startGateway(
     );
   }
   const cors = corsPolicy(config.CORS_ORIGINS);
+  const authentication = bearerAuthentication(verifyAccessToken);
   const graphql = cors.wrap(
-    createGraphQLHandler(apollo, {
-      context: gatewayContextFactory(verifyAccessToken),
-      bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    }),
+    authentication.wrap(
+      createGraphQLHandler(apollo, {
+        context: gatewayContextFactory(authentication.callerOf),
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      }),
+    ),
   );
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;

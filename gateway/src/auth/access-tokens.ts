@@ -1,6 +1,4 @@
-import { HeaderMap } from '@apollo/server';
 import type { Caller } from '@shop/platform/auth';
-import { ShopError } from '@shop/platform/errors';
 import type { Logger } from '@shop/platform/logger';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
@@ -10,10 +8,17 @@ export interface AccessTokenSettings {
   jwksUrl: string | null;
   issuer: string;
   audience: string;
+  /** Least time between two fetches of the JWKS. */
+  refetchCooldownMs: number;
 }
 
-/** Turns the `Authorization` header into the verified caller: null when absent, UNAUTHENTICATED when not valid. */
-export type AccessTokenVerifier = (authorization: string | undefined) => Promise<Caller | null>;
+/** Who the `Authorization` header proves the caller is (null: no header, anonymous), or why it proves nothing. */
+export type Authentication =
+  | { outcome: 'caller'; caller: Caller | null }
+  | { outcome: 'invalid'; message: string }
+  | { outcome: 'keys-unavailable' };
+
+export type AccessTokenVerifier = (authorization: string | undefined) => Promise<Authentication>;
 
 const ALGORITHMS = ['ES256'];
 // Clocks of the accounts service and the gateway may differ a little.
@@ -33,16 +38,16 @@ const accessTokenClaims = z.object({
 export function createAccessTokenVerifier(settings: AccessTokenSettings, logger: Logger): AccessTokenVerifier {
   const keys = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl), {
-        cooldownDuration: 30_000,
+        cooldownDuration: settings.refetchCooldownMs,
         cacheMaxAge: 10 * 60_000,
         timeoutDuration: 5_000,
       })
     : null;
   return async (authorization) => {
-    if (authorization === undefined || authorization.trim() === '') return null;
+    if (authorization === undefined || authorization.trim() === '') return { outcome: 'caller', caller: null };
     const match = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization);
-    if (!match?.[1]) throw invalidToken('The Authorization header must be "Bearer <token>".');
-    if (!keys) throw invalidToken('Access tokens cannot be verified by this gateway.');
+    if (!match?.[1]) return invalid('The Authorization header must be "Bearer <token>".');
+    if (!keys) return invalid('Access tokens cannot be verified by this gateway.');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1], keys, {
@@ -53,20 +58,23 @@ export function createAccessTokenVerifier(settings: AccessTokenSettings, logger:
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw invalidToken('The access token has expired.');
+      if (error instanceof errors.JWTExpired) return invalid('The access token has expired.');
       if (isKeySetUnavailable(error)) {
         // Our failure, not the client's: the token may well be valid.
         logger.error({ err: error }, 'cannot fetch the signing keys to verify an access token');
-        throw new ShopError('INTERNAL_SERVER_ERROR', 'Internal server error');
+        return { outcome: 'keys-unavailable' };
       }
-      throw invalidToken('The access token is not valid.');
+      return invalid('The access token is not valid.');
     }
     const claims = accessTokenClaims.safeParse(payload);
-    if (!claims.success) throw invalidToken('The access token is not valid.');
+    if (!claims.success) return invalid('The access token is not valid.');
     return {
-      userId: claims.data.sub,
-      role: claims.data.role,
-      scopes: claims.data.scope.split(' ').filter((scope) => scope.length > 0),
+      outcome: 'caller',
+      caller: {
+        userId: claims.data.sub,
+        role: claims.data.role,
+        scopes: claims.data.scope.split(' ').filter((scope) => scope.length > 0),
+      },
     };
   };
 }
@@ -79,9 +87,6 @@ function isKeySetUnavailable(error: unknown): boolean {
   );
 }
 
-function invalidToken(message: string): ShopError {
-  // 401 with the challenge RFC 6750 asks for, so HTTP clients know to get a new token.
-  return new ShopError('UNAUTHENTICATED', message, {
-    http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) },
-  });
+function invalid(message: string): Authentication {
+  return { outcome: 'invalid', message };
 }

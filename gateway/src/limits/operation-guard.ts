@@ -50,7 +50,7 @@ export function createOperationGuard(
     try {
       document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
     } catch (error) {
-      if (error instanceof GraphQLError && /contains more than \d+ tokens/.test(error.message))
+      if (error instanceof GraphQLError && /Document contains more th[a-z]+ \d+ tokens/.test(error.message))
         return new OperationRejected(
           'MAX_TOKENS_LIMIT',
           `The document has more than ${limits.maxTokens} tokens, the most allowed.`,

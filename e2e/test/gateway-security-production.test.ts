@@ -20,7 +20,9 @@ it('refuses introspection in production, at no subgraph cost', async () => {
 });
 
 it('gives no field suggestions in production', async () => {
-  const { result, calls } = await countingSubgraphCalls(stack, () => stack.graphql('{ product(id: "1") { nam } }'));
+  const { result, calls } = await countingSubgraphCalls(stack, () =>
+    stack.graphql('{ product(id: "1") { nam } }'),
+  );
   expect(result.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   expect(JSON.stringify(result.body)).not.toMatch(/did you mean|"name"/i);
   expect(calls).toBe(0);

@@ -50,22 +50,29 @@ export async function startGateway(
     secured = createSecuredGateway(await readSupergraph(config), config, logger);
   } catch (error) {
     if (error instanceof StartupError) throw error;
-    throw new StartupError(`cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`);
+    throw new StartupError(
+      `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
+    );
   }
   const { gateway, supergraph } = secured;
   const links = readLinks(supergraph.document);
-  const guard = createOperationGuard(supergraph.policy.schema, new CostModel(links, config.DEFAULT_LIST_SIZE), {
-    maxDepth: config.MAX_DEPTH,
-    maxAliases: config.MAX_ALIASES,
-    maxRootFields: config.MAX_ROOT_FIELDS,
-    maxTokens: config.MAX_TOKENS,
-    maxDirectives: config.MAX_DIRECTIVES,
-    maxCost: config.MAX_COST,
-  });
+  const guard = createOperationGuard(
+    supergraph.policy.schema,
+    new CostModel(links, config.DEFAULT_LIST_SIZE),
+    {
+      maxDepth: config.MAX_DEPTH,
+      maxAliases: config.MAX_ALIASES,
+      maxRootFields: config.MAX_ROOT_FIELDS,
+      maxTokens: config.MAX_TOKENS,
+      maxDirectives: config.MAX_DIRECTIVES,
+      maxCost: config.MAX_COST,
+    },
+  );
   const accountsUrl = composedSubgraphUrls(supergraph.document).has('accounts')
     ? subgraphUrl(config, 'accounts', composedSubgraphUrls(supergraph.document).get('accounts'))
     : null;
-  const jwksUrl = config.JWKS_URL ?? (accountsUrl ? new URL('/.well-known/jwks.json', accountsUrl).href : null);
+  const jwksUrl =
+    config.JWKS_URL ?? (accountsUrl ? new URL('/.well-known/jwks.json', accountsUrl).href : null);
   if (!jwksUrl) logger.warn('no JWKS_URL and no accounts subgraph: every bearer token will be refused');
   const verifyAccessToken = createAccessTokenVerifier(
     {
@@ -148,10 +155,7 @@ export async function startGateway(
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
-  logger.info(
-    { url, protectedFields: supergraph.policy.coordinates().size },
-    `gateway listening on ${url}`,
-  );
+  logger.info({ url, protectedFields: supergraph.policy.coordinates().size }, `gateway listening on ${url}`);
   return {
     url,
     port,

@@ -41,7 +41,9 @@ const PEOPLE = {
       people: () => PERSONS,
       auditLog: () => [{ id: 'a1', what: 'logged in' }],
       node: (_: unknown, { id }: { id: string }) =>
-        id.startsWith('s') ? { __typename: 'Secret', id, value: 'hunter2' } : { __typename: 'Page', id, title: 'Home' },
+        id.startsWith('s')
+          ? { __typename: 'Secret', id, value: 'hunter2' }
+          : { __typename: 'Page', id, title: 'Home' },
     },
     Mutation: {
       deletePerson: () => {
@@ -113,7 +115,10 @@ describe('a field the caller may not see', () => {
 
   it('is UNAUTHENTICATED for an anonymous caller', async () => {
     const { body } = await graph.graphql('{ people { name email } }');
-    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual([
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+    ]);
   });
 
   it('is served to a caller with the scope', async () => {
@@ -191,9 +196,9 @@ describe('directives on types and interfaces', () => {
     expect((await graph.graphql('{ auditLog { what } }')).body.errors?.[0]?.extensions?.code).toBe(
       'UNAUTHENTICATED',
     );
-    expect((await graph.graphql('{ auditLog { what } }', { token: customer })).body.errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
+    expect(
+      (await graph.graphql('{ auditLog { what } }', { token: customer })).body.errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
     expect((await graph.graphql('{ auditLog { what } }', { token: admin })).body).toEqual({
       data: { auditLog: [{ what: 'logged in' }] },
     });
@@ -208,7 +213,9 @@ describe('directives on types and interfaces', () => {
       errors: [expect.objectContaining({ path: ['node'], extensions: { code: 'FORBIDDEN' } })],
     });
     expect(calls.people).toBe(0);
-    expect((await graph.graphql('{ node(id: "s1") { id ... on Secret { value } } }', { token: admin })).body).toEqual({
+    expect(
+      (await graph.graphql('{ node(id: "s1") { id ... on Secret { value } } }', { token: admin })).body,
+    ).toEqual({
       data: { node: { id: 's1', value: 'hunter2' } },
     });
   });
@@ -243,7 +250,11 @@ describe('access tokens', () => {
   };
 
   it('refuses an expired token', async () => {
-    const expired = await issuer.sign({ sub: '1', role: 'CUSTOMER', expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const expired = await issuer.sign({
+      sub: '1',
+      role: 'CUSTOMER',
+      expiresIn: Math.floor(Date.now() / 1000) - 60,
+    });
     expect(await refused(expired)).toMatchObject({
       message: 'The access token has expired.',
       extensions: { code: 'UNAUTHENTICATED' },
@@ -251,13 +262,17 @@ describe('access tokens', () => {
   });
 
   it('refuses a token signed by a key the JWKS does not publish', async () => {
-    expect((await refused(await issuer.sign({ sub: '9', role: 'ADMIN' }, 'unpublished')))?.extensions).toEqual({
+    expect(
+      (await refused(await issuer.sign({ sub: '9', role: 'ADMIN' }, 'unpublished')))?.extensions,
+    ).toEqual({
       code: 'UNAUTHENTICATED',
     });
   });
 
   it('refuses alg: none', async () => {
-    expect((await refused(issuer.unsigned({ sub: '9', role: 'ADMIN', scope: 'users:read' })))?.extensions).toEqual({
+    expect(
+      (await refused(issuer.unsigned({ sub: '9', role: 'ADMIN', scope: 'users:read' })))?.extensions,
+    ).toEqual({
       code: 'UNAUTHENTICATED',
     });
   });
@@ -265,7 +280,9 @@ describe('access tokens', () => {
   it('refuses a token for another audience or issuer, and a header that is not a bearer token', async () => {
     await refused(await issuer.sign({ sub: '1', role: 'CUSTOMER', aud: 'someone-else' }));
     await refused(await issuer.sign({ sub: '1', role: 'CUSTOMER', iss: 'someone-else' }));
-    const { status, body } = await graph.graphql('{ people { name } }', { headers: { authorization: 'Basic YTpi' } });
+    const { status, body } = await graph.graphql('{ people { name } }', {
+      headers: { authorization: 'Basic YTpi' },
+    });
     expect(status).toBe(401);
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -275,7 +292,9 @@ describe('access tokens', () => {
     await issuer.rotate();
     const token = await issuer.sign({ sub: '9', role: 'ADMIN', scope: 'users:read' });
     const { body } = await graph.graphql('{ people { email } }', { token });
-    expect(body).toEqual({ data: { people: [{ email: 'ada@example.test' }, { email: 'bob@example.test' }] } });
+    expect(body).toEqual({
+      data: { people: [{ email: 'ada@example.test' }, { email: 'bob@example.test' }] },
+    });
   });
 
   it('does not refetch the JWKS for every token with a made-up kid', async () => {

@@ -59,8 +59,8 @@ describe('demand control', () => {
 
   it('reads the size from variables, and the schema default when not given', async () => {
     expect(
-      (await refused('query($n: Int) { products(first: $n) { edges { node { name } } } }', { n: 600 }))?.extensions
-        ?.cost,
+      (await refused('query($n: Int) { products(first: $n) { edges { node { name } } } }', { n: 600 }))
+        ?.extensions?.cost,
     ).toBe(1201);
     const { body } = await graph.graphql('{ products { edges { node { name } } } }');
     expect(body.errors).toBeUndefined();
@@ -71,9 +71,13 @@ describe('demand control', () => {
     expect((await refused('{ bestsellers { related { name } } }'))?.extensions?.cost).toBe(50 * (1 + 10 * 5));
     // The argument weight counts only when the argument is given.
     expect((await graph.graphql('{ report }')).body.errors).toBeUndefined();
-    const { body } = await graph.graphql('{ a: report(year: 2024) b: report(year: 2025) c: report(year: 2023) }');
+    const { body } = await graph.graphql(
+      '{ a: report(year: 2024) b: report(year: 2025) c: report(year: 2023) }',
+    );
     expect(body.errors).toBeUndefined();
-    const many = Array.from({ length: 6 }, (_, index) => `r${index}: report(year: ${2020 + index})`).join(' ');
+    const many = Array.from({ length: 6 }, (_, index) => `r${index}: report(year: ${2020 + index})`).join(
+      ' ',
+    );
     expect((await refused(`{ ${many} }`))?.extensions?.cost).toBe(1200);
   });
 
@@ -83,7 +87,9 @@ describe('demand control', () => {
       (_, index) => `a${index}: logIn(email: "victim@example.test", password: "guess-${index}")`,
     ).join(' ');
     const error = await refused(`mutation { ${attempts} }`);
-    expect(error?.extensions?.code).toMatch(/^(MAX_ALIASES_LIMIT|MAX_ROOT_FIELDS_LIMIT|COST_ESTIMATED_TOO_EXPENSIVE|MAX_TOKENS_LIMIT)$/);
+    expect(error?.extensions?.code).toMatch(
+      /^(MAX_ALIASES_LIMIT|MAX_ROOT_FIELDS_LIMIT|COST_ESTIMATED_TOO_EXPENSIVE|MAX_TOKENS_LIMIT)$/,
+    );
   });
 });
 
@@ -102,20 +108,27 @@ describe('operation limits', () => {
     expect((await refused(`{ ${aliases} }`))?.extensions?.code).toBe('MAX_ALIASES_LIMIT');
     const fragment = Array.from({ length: 8 }, (_, index) => `n${index}: name`).join(' ');
     expect(
-      (await refused(`{ product(id: "1") { ...F ...F2 } } fragment F on Product { ${fragment} related { ...F2 } }
-        fragment F2 on Product { ${fragment} x: related { ${fragment} } y: related { ${fragment} } }`))?.extensions?.code,
+      (
+        await refused(`{ product(id: "1") { ...F ...F2 } } fragment F on Product { ${fragment} related { ...F2 } }
+        fragment F2 on Product { ${fragment} x: related { ${fragment} } y: related { ${fragment} } }`)
+      )?.extensions?.code,
     ).toBe('MAX_ALIASES_LIMIT');
   });
 
   it('refuses too many root fields and too many directives', async () => {
     const roots = Array.from({ length: 21 }, () => 'categories { name }').join(' ');
     expect((await refused(`{ ${roots} }`))?.extensions?.code).toBe('MAX_ROOT_FIELDS_LIMIT');
-    const directives = Array.from({ length: 100 }, (_, index) => `f${index % 10}: __typename @include(if: true)`);
+    const directives = Array.from(
+      { length: 100 },
+      (_, index) => `f${index % 10}: __typename @include(if: true)`,
+    );
     expect((await refused(`{ categories { ${directives.join(' ')} } }`))?.extensions?.code).toMatch(
       /^MAX_(DIRECTIVES|ALIASES)_LIMIT$/,
     );
     const onOneField = Array.from({ length: 60 }, () => '@skip(if: false)').join(' ');
-    expect((await refused(`{ categories { name ${onOneField} } }`))?.extensions?.code).toBe('MAX_DIRECTIVES_LIMIT');
+    expect((await refused(`{ categories { name ${onOneField} } }`))?.extensions?.code).toBe(
+      'MAX_DIRECTIVES_LIMIT',
+    );
   });
 
   it('refuses a document of more tokens than allowed', async () => {
@@ -134,12 +147,16 @@ describe('operation limits', () => {
       fragments += `fragment F${level} on Product { a: related { ...F${level + 1} } b: related { ...F${level + 1} } } `;
     fragments += 'fragment F40 on Product { name }';
     const fanOut = await refused(`{ product(id: "1") { ...F0 } } ${fragments}`);
-    expect(fanOut?.extensions?.code).toMatch(/^(MAX_DEPTH_LIMIT|MAX_ALIASES_LIMIT|COST_ESTIMATED_TOO_EXPENSIVE)$/);
+    expect(fanOut?.extensions?.code).toMatch(
+      /^(MAX_DEPTH_LIMIT|MAX_ALIASES_LIMIT|COST_ESTIMATED_TOO_EXPENSIVE)$/,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('serves a normal query after all of that', async () => {
     const { body } = await graph.graphql('{ products(first: 2) { totalCount edges { node { name } } } }');
-    expect(body).toEqual({ data: { products: { totalCount: 3, edges: [{ node: { name: 'P1' } }, { node: { name: 'P2' } }] } } });
+    expect(body).toEqual({
+      data: { products: { totalCount: 3, edges: [{ node: { name: 'P1' } }, { node: { name: 'P2' } }] } },
+    });
   });
 });

@@ -14,7 +14,9 @@ const SHELF = {
     Query: {
       books: () => [{ id: '1', title: 'Dune' }],
       broken: () => {
-        throw new Error('relation "books" does not exist: SELECT * FROM books WHERE id = $1 at postgres://shelf@10.0.0.7');
+        throw new Error(
+          'relation "books" does not exist: SELECT * FROM books WHERE id = $1 at postgres://shelf@10.0.0.7',
+        );
       },
       brokenRequest: () => {
         throw new GraphQLError('Cannot query field "_entities" on type "Query" of http://10.0.0.7:4002', {
@@ -35,7 +37,11 @@ beforeAll(async () => {
 afterAll(() => graph?.stop());
 
 const post = (body: string, headers: Record<string, string> = {}) =>
-  fetch(graph.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(graph.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 
 describe('in production', () => {
   it('refuses introspection', async () => {
@@ -56,7 +62,11 @@ describe('in production', () => {
     expect(body.data).toEqual({ broken: null, brokenRequest: null, books: [{ title: 'Dune' }] });
     expect(body.errors).toEqual([
       { message: 'Internal server error', path: ['broken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-      { message: 'Internal server error', path: ['brokenRequest'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      {
+        message: 'Internal server error',
+        path: ['brokenRequest'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      },
     ]);
     expect(JSON.stringify(body)).not.toMatch(/SELECT|postgres|10\.0\.0\.7|shelf|serviceName|stacktrace/);
   });
@@ -72,7 +82,9 @@ describe('in production', () => {
 describe('the HTTP edge', () => {
   it('refuses a body over the limit with 413, without a subgraph call', async () => {
     const before = graph.totalCalls();
-    const response = await post(JSON.stringify({ query: `{ books { title } } #${'x'.repeat(3 * 1024 * 1024)}` }));
+    const response = await post(
+      JSON.stringify({ query: `{ books { title } } #${'x'.repeat(3 * 1024 * 1024)}` }),
+    );
     expect(response.status).toBe(413);
     expect(graph.totalCalls()).toBe(before);
   });
@@ -120,9 +132,13 @@ describe('the HTTP edge', () => {
   });
 
   it('lets an allowed origin read answers, and no other', async () => {
-    const allowed = await post(JSON.stringify({ query: '{ books { title } }' }), { origin: 'https://shop.example' });
+    const allowed = await post(JSON.stringify({ query: '{ books { title } }' }), {
+      origin: 'https://shop.example',
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-    const other = await post(JSON.stringify({ query: '{ books { title } }' }), { origin: 'https://evil.example' });
+    const other = await post(JSON.stringify({ query: '{ books { title } }' }), {
+      origin: 'https://evil.example',
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

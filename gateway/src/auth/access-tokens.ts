@@ -35,7 +35,10 @@ const accessTokenClaims = z.object({
  * a token names a `kid` it does not know (key rotation), and at most once per cooldown, so a
  * stream of tokens with made-up `kid`s cannot make the gateway hammer the accounts service.
  */
-export function createAccessTokenVerifier(settings: AccessTokenSettings, logger: Logger): AccessTokenVerifier {
+export function createAccessTokenVerifier(
+  settings: AccessTokenSettings,
+  logger: Logger,
+): AccessTokenVerifier {
   const keys = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl), {
         cooldownDuration: settings.refetchCooldownMs,
@@ -44,7 +47,8 @@ export function createAccessTokenVerifier(settings: AccessTokenSettings, logger:
       })
     : null;
   return async (authorization) => {
-    if (authorization === undefined || authorization.trim() === '') return { outcome: 'caller', caller: null };
+    if (authorization === undefined || authorization.trim() === '')
+      return { outcome: 'caller', caller: null };
     const match = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization);
     if (!match?.[1]) return invalid('The Authorization header must be "Bearer <token>".');
     if (!keys) return invalid('Access tokens cannot be verified by this gateway.');

@@ -26,7 +26,9 @@ export function judge(rule: AccessRule, caller: Caller | null): Denial | null {
   if (!rule.authenticated && rule.scopes.length === 0) return null;
   if (caller === null) return 'UNAUTHENTICATED';
   const granted = new Set(caller.scopes);
-  const allowed = rule.scopes.every((anyOf) => anyOf.some((allOf) => allOf.every((scope) => granted.has(scope))));
+  const allowed = rule.scopes.every((anyOf) =>
+    anyOf.some((allOf) => allOf.every((scope) => granted.has(scope))),
+  );
   return allowed ? null : 'FORBIDDEN';
 }
 
@@ -64,7 +66,10 @@ export class AccessPolicy {
     const typeRule = (type: GraphQLNamedType): AccessRule => {
       const own = ruleOf(type.astNode?.directives);
       if (!isAbstractType(type)) return own;
-      return combine(own, ...schema.getPossibleTypes(type).map((possible) => ruleOf(possible.astNode?.directives)));
+      return combine(
+        own,
+        ...schema.getPossibleTypes(type).map((possible) => ruleOf(possible.astNode?.directives)),
+      );
     };
     const ownFieldRule = (typeName: string, fieldName: string): AccessRule => {
       const type = schema.getType(typeName);

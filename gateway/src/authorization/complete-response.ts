@@ -3,9 +3,9 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  GraphQLIncludeDirective,
   type GraphQLObjectType,
   type GraphQLOutputType,
-  GraphQLIncludeDirective,
   GraphQLSkipDirective,
   getDirectiveValues,
   getNamedType,
@@ -117,7 +117,9 @@ export function completeResponse(
         if (key in object) continue;
         const denial = filtered.removed.get(nodes[0] as FieldNode) ?? 'FORBIDDEN';
         object[key] = null;
-        errors.push(new GraphQLError(MESSAGES[denial], { path: [...path, key], extensions: { code: denial } }));
+        errors.push(
+          new GraphQLError(MESSAGES[denial], { path: [...path, key], extensions: { code: denial } }),
+        );
         if (isNonNullType(field.type)) mustBeNull = true;
         continue;
       }

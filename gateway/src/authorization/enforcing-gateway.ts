@@ -34,7 +34,11 @@ export class EnforcingGateway implements GatewayInterface {
 
   private enforce(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
-      const filtered = filterOperation(this.policy, requestContext.document, callerOf(requestContext.context));
+      const filtered = filterOperation(
+        this.policy,
+        requestContext.document,
+        callerOf(requestContext.context),
+      );
       if (!filtered) return executor(requestContext);
       const operation = getOperationAST(filtered.document, requestContext.operationName);
       const result = await executor({

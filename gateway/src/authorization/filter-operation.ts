@@ -48,7 +48,10 @@ export function filterOperation(
     name: { kind: Kind.NAME, value: '__typename' },
   };
 
-  const filterSelectionSet = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): SelectionSetNode => {
+  const filterSelectionSet = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType,
+  ): SelectionSetNode => {
     const selections: SelectionNode[] = [typename];
     for (const selection of selectionSet.selections) {
       const kept = filterSelection(selection, parent);
@@ -88,7 +91,9 @@ export function filterOperation(
   const definitions = document.definitions.map((definition) => {
     if (definition.kind === Kind.OPERATION_DEFINITION) {
       const root = policy.schema.getRootType(definition.operation);
-      return root ? { ...definition, selectionSet: filterSelectionSet(definition.selectionSet, root) } : definition;
+      return root
+        ? { ...definition, selectionSet: filterSelectionSet(definition.selectionSet, root) }
+        : definition;
     }
     if (definition.kind === Kind.FRAGMENT_DEFINITION) {
       const condition = policy.schema.getType(definition.typeCondition.name.value);
@@ -119,15 +124,15 @@ function freeResponseKey(source: string): string {
 }
 
 /** Fragments only spread inside fields that were taken out would make the document invalid. */
-function withoutUnusedFragments(
-  definitions: DocumentNode['definitions'],
-): DocumentNode['definitions'] {
+function withoutUnusedFragments(definitions: DocumentNode['definitions']): DocumentNode['definitions'] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const used = new Set<string>();
   const pending: SelectionSetNode[] = definitions
-    .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+    .filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    )
     .map((operation) => operation.selectionSet);
   for (let selectionSet = pending.pop(); selectionSet; selectionSet = pending.pop()) {
     for (const selection of selectionSet.selections) {

@@ -37,7 +37,9 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
       headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]),
       body: {
         kind: 'complete',
-        string: JSON.stringify({ errors: [{ message: rejection.message, extensions: rejection.extensions }] }),
+        string: JSON.stringify({
+          errors: [{ message: rejection.message, extensions: rejection.extensions }],
+        }),
       },
     };
   }

@@ -41,7 +41,11 @@ export class CostModel {
   }
 
   /** What resolving the field costs once, before its selections and list size. */
-  fieldWeight(field: GraphQLField<unknown, unknown>, type: GraphQLNamedType, isMutationRoot: boolean): number {
+  fieldWeight(
+    field: GraphQLField<unknown, unknown>,
+    type: GraphQLNamedType,
+    isMutationRoot: boolean,
+  ): number {
     const own = this.weight(field.astNode?.directives);
     if (own !== null) return own;
     const ofType = this.weight(type.astNode?.directives);
@@ -69,7 +73,9 @@ export class CostModel {
     const listSize = this.listSize(field);
     const slicing =
       listSize?.slicingArguments ??
-      field.args.filter((argument) => DEFAULT_SLICING_ARGUMENTS.includes(argument.name)).map(({ name }) => name);
+      field.args
+        .filter((argument) => DEFAULT_SLICING_ARGUMENTS.includes(argument.name))
+        .map(({ name }) => name);
     let size: number | null = null;
     for (const name of slicing) {
       const argument = field.args.find((candidate) => candidate.name === name);
@@ -88,10 +94,15 @@ export class CostModel {
   }
 
   private listSize(field: GraphQLField<unknown, unknown>): ListSize | null {
-    const directive = field.astNode?.directives?.find((candidate) => candidate.name.value === this.listSizeName);
+    const directive = field.astNode?.directives?.find(
+      (candidate) => candidate.name.value === this.listSizeName,
+    );
     if (!directive) return null;
     const args = new Map(
-      (directive.arguments ?? []).map((argument) => [argument.name.value, valueFromASTUntyped(argument.value)]),
+      (directive.arguments ?? []).map((argument) => [
+        argument.name.value,
+        valueFromASTUntyped(argument.value),
+      ]),
     );
     const strings = (value: unknown) =>
       Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : null;

@@ -79,7 +79,7 @@ export function measureOperation(
           ? valueFromASTUntyped(definition.defaultValue)
           : undefined;
   }
-  const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, variableValues);
+  const literal = (node: ValueNode): unknown => valueFromASTUntyped(node, variableValues);
   const memo = new Map<string, SelectionMeasure>();
   const inProgress = new Set<string>();
   const mutationRoot = operation.operation === 'mutation';
@@ -100,11 +100,13 @@ export function measureOperation(
             isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
           const type = field ? getNamedType(field.type) : undefined;
           const argumentValues = new Map(
-            (selection.arguments ?? []).map((argument) => [argument.name.value, valueOf(argument.value)]),
+            (selection.arguments ?? []).map((argument) => [argument.name.value, literal(argument.value)]),
           );
           const requested = field ? model.requestedSize(field, argumentValues) : null;
           const childSizes = new Map<string, number>();
-          const isList = field ? isListType(isNonNullType(field.type) ? field.type.ofType : field.type) : false;
+          const isList = field
+            ? isListType(isNonNullType(field.type) ? field.type.ofType : field.type)
+            : false;
           if (requested?.size != null && !isList)
             for (const sized of requested.sizedFields) childSizes.set(sized, requested.size);
           const child = selection.selectionSet
@@ -126,7 +128,9 @@ export function measureOperation(
           break;
         }
         case Kind.INLINE_FRAGMENT: {
-          const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+          const condition = selection.typeCondition
+            ? schema.getType(selection.typeCondition.name.value)
+            : parent;
           const inner = measureSelectionSet(selection.selectionSet, condition, sizes, isRoot);
           total = add(total, { ...inner, directives: directives + inner.directives });
           break;

@@ -25,7 +25,10 @@ export function readLinks(document: DocumentNode): LinkedSpec[] {
     for (const directive of definition.directives ?? []) {
       if (directive.name.value !== 'link') continue;
       const args = Object.fromEntries(
-        (directive.arguments ?? []).map((argument) => [argument.name.value, valueFromASTUntyped(argument.value)]),
+        (directive.arguments ?? []).map((argument) => [
+          argument.name.value,
+          valueFromASTUntyped(argument.value),
+        ]),
       );
       const match = typeof args.url === 'string' ? SPEC_URL.exec(args.url) : null;
       if (!match?.groups) continue;

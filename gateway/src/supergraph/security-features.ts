@@ -48,13 +48,11 @@ export function takeOverSecurityFeatures(supergraphSdl: string): SecuredSupergra
 function withoutLinks(document: DocumentNode, links: readonly LinkedSpec[]): string {
   const linkNodes = new Set<DirectiveNode>(links.map((link) => link.node));
   const directives = new Set(
-    links.flatMap((link) => [
-      directiveNameInSchema(link, link.name),
-      ...[...link.imports.values()],
-    ]),
+    links.flatMap((link) => [directiveNameInSchema(link, link.name), ...[...link.imports.values()]]),
   );
   const prefixes = links.map((link) => `${link.nameInSchema}__`);
-  const ownsName = (name: string) => directives.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+  const ownsName = (name: string) =>
+    directives.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
   return print(
     visit(document, {
       Directive: (node) => (linkNodes.has(node) || ownsName(node.name.value) ? null : undefined),

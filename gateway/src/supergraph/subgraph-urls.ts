@@ -9,7 +9,10 @@ export function composedSubgraphUrls(document: DocumentNode): Map<string, string
       for (const directive of value.directives ?? []) {
         if (directive.name.value !== 'join__graph') continue;
         const args = new Map(
-          (directive.arguments ?? []).map((argument) => [argument.name.value, valueFromASTUntyped(argument.value)]),
+          (directive.arguments ?? []).map((argument) => [
+            argument.name.value,
+            valueFromASTUntyped(argument.value),
+          ]),
         );
         const name = args.get('name');
         const url = args.get('url');

@@ -82,10 +82,17 @@ export async function startFederatedTestGraph(
     });
     servers.push(server);
     const port = await listen(server, '127.0.0.1', 0);
-    subgraphs.push({ name: definition.name, typeDefs: definition.typeDefs, url: `http://127.0.0.1:${port}/graphql` });
+    subgraphs.push({
+      name: definition.name,
+      typeDefs: definition.typeDefs,
+      url: `http://127.0.0.1:${port}/graphql`,
+    });
   }
   const supergraphPath = await composeSupergraph(subgraphs);
-  const config = loadGatewayConfig({ PORT: '0', SUPERGRAPH_PATH: supergraphPath, ...env }, ['node', 'main.ts']);
+  const config = loadGatewayConfig({ PORT: '0', SUPERGRAPH_PATH: supergraphPath, ...env }, [
+    'node',
+    'main.ts',
+  ]);
   const gateway = await startGateway(config, createLogger('gateway', 'silent'));
   return {
     gateway,

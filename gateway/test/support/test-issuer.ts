@@ -39,7 +39,12 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const server: Server = createServer(async (_req, res) => {
     fetches += 1;
     const keys: JWK[] = await Promise.all(
-      published.map(async ({ kid, pair }) => ({ ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256', use: 'sig' })),
+      published.map(async ({ kid, pair }) => ({
+        ...(await exportJWK(pair.publicKey)),
+        kid,
+        alg: 'ES256',
+        use: 'sig',
+      })),
     );
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ keys }));

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig, portEnv, serviceEnv, subgraphUrlVariable } from '@shop/platform/config';
 import { z } from 'zod';
+import { gatewaySecurityEnv } from './security-config';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -15,6 +16,7 @@ const gatewayEnv = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  ...gatewaySecurityEnv,
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;

@@ -48,6 +48,8 @@ export const gatewaySecurityEnv = {
   MAX_TOKENS: limit(3000),
   /** Most directives an operation may use (fragments expanded). */
   MAX_DIRECTIVES: limit(50),
+  /** Most times one field (response key) may be selected in one selection set, fragments expanded. */
+  MAX_REPEATED_FIELD: limit(20),
   /** Highest estimated cost an operation may have (demand control, from `@cost` and `@listSize`). */
   MAX_COST: limit(5000),
   /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */

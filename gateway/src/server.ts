@@ -66,6 +66,7 @@ export async function startGateway(
       maxTokens: config.MAX_TOKENS,
       maxDirectives: config.MAX_DIRECTIVES,
       maxCost: config.MAX_COST,
+      maxRepeatedField: config.MAX_REPEATED_FIELD,
     },
   );
   const accountsUrl = composedSubgraphUrls(supergraph.document).has('accounts')

@@ -24,6 +24,8 @@ export interface OperationMeasure {
   directives: number;
   /** Demand control's estimate (see CostModel). */
   cost: number;
+  /** Most times one response key is selected in one selection set (what validation compares pairwise). */
+  repeatedKeys: number;
 }
 
 /** A fragment that spreads itself, directly or through others. */
@@ -39,17 +41,33 @@ interface SelectionMeasure {
   fields: number;
   directives: number;
   cost: number;
+  /** How often each response key is selected at this level, fragments included. */
+  keys: ReadonlyMap<string, number>;
+  repeatedKeys: number;
 }
 
-const NOTHING: SelectionMeasure = { depth: 0, aliases: 0, fields: 0, directives: 0, cost: 0 };
+const NOTHING: SelectionMeasure = {
+  depth: 0,
+  aliases: 0,
+  fields: 0,
+  directives: 0,
+  cost: 0,
+  keys: new Map(),
+  repeatedKeys: 0,
+};
 
+/** Two parts of one selection set taken together. */
 function add(a: SelectionMeasure, b: SelectionMeasure): SelectionMeasure {
+  const keys = new Map(a.keys);
+  for (const [key, count] of b.keys) keys.set(key, (keys.get(key) ?? 0) + count);
   return {
     depth: Math.max(a.depth, b.depth),
     aliases: a.aliases + b.aliases,
     fields: a.fields + b.fields,
     directives: a.directives + b.directives,
     cost: a.cost + b.cost,
+    keys,
+    repeatedKeys: Math.max(a.repeatedKeys, b.repeatedKeys, ...keys.values()),
   };
 }
 
@@ -124,6 +142,8 @@ export function measureOperation(
             fields: 1,
             directives: directives + child.directives,
             cost,
+            keys: new Map([[selection.alias?.value ?? name, 1]]),
+            repeatedKeys: child.repeatedKeys,
           });
           break;
         }
@@ -180,5 +200,6 @@ export function measureOperation(
     rootFields: measured.fields,
     directives: measured.directives + operationDirectives,
     cost: measured.cost,
+    repeatedKeys: measured.repeatedKeys,
   };
 }

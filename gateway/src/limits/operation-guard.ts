@@ -9,6 +9,7 @@ export interface OperationLimits {
   maxTokens: number;
   maxDirectives: number;
   maxCost: number;
+  maxRepeatedField: number;
 }
 
 /** What a client sent: the parts of a GraphQL request the guard looks at. */
@@ -31,6 +32,14 @@ const LIMITS: readonly Limit[] = [
   { measure: 'aliases', limit: 'maxAliases', code: 'MAX_ALIASES_LIMIT', what: 'aliases' },
   { measure: 'rootFields', limit: 'maxRootFields', code: 'MAX_ROOT_FIELDS_LIMIT', what: 'root fields' },
   { measure: 'directives', limit: 'maxDirectives', code: 'MAX_DIRECTIVES_LIMIT', what: 'directives' },
+  // Validation compares every pair of fields sharing a response key: a key repeated hundreds of
+  // times in one selection set costs seconds of CPU while staying cheap by every other measure.
+  {
+    measure: 'repeatedKeys',
+    limit: 'maxRepeatedField',
+    code: 'MAX_REPEATED_FIELD_LIMIT',
+    what: 'selections of one field in one selection set',
+  },
 ];
 
 /**

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig, portEnv, serviceEnv, subgraphUrlVariable } from '@shop/platform/config';
+import { MIN_GATEWAY_SECRET_LENGTH } from '@shop/platform/auth';
+import {
+  loadConfig,
+  portEnv,
+  serviceEnv,
+  subgraphSecretVariable,
+  subgraphUrlVariable,
+} from '@shop/platform/config';
 import { z } from 'zod';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -15,6 +22,8 @@ const gatewayEnv = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Proxies in front of the gateway that append to X-Forwarded-For: how far back the client's address is. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;
@@ -34,6 +43,22 @@ function readSubgraphUrlOverrides(env: NodeJS.ProcessEnv): Map<string, string> {
   return new Map(variables.map((variable) => [variable, String(parsed[variable])]));
 }
 
+const SUBGRAPH_SECRET_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_SECRET$/;
+const gatewaySecret = z
+  .string()
+  .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`);
+
+/** `SUBGRAPH_<NAME>_SECRET`: what the gateway signs its requests to that subgraph with. Keyed by variable name. */
+function readSubgraphSecrets(env: NodeJS.ProcessEnv): Map<string, string> {
+  const variables = Object.keys(env).filter((variable) => SUBGRAPH_SECRET_VARIABLE.test(variable));
+  const parsed = loadConfig(
+    'gateway',
+    z.object(Object.fromEntries(variables.map((variable) => [variable, gatewaySecret]))),
+    env,
+  );
+  return new Map(variables.map((variable) => [variable, String(parsed[variable])]));
+}
+
 function supergraphFlag(argv: readonly string[]): { SUPERGRAPH_PATH?: string } {
   const index = argv.indexOf('--supergraph');
   const path = index === -1 ? undefined : argv[index + 1];
@@ -47,6 +72,7 @@ export function loadGatewayConfig(
   return {
     ...loadConfig('gateway', gatewayEnv, { ...env, ...supergraphFlag(argv) }),
     subgraphUrlOverrides: readSubgraphUrlOverrides(env),
+    subgraphSecrets: readSubgraphSecrets(env),
   };
 }
 
@@ -64,4 +90,16 @@ export function subgraphUrl(
       `the supergraph gives no URL for subgraph ${subgraph}; set ${subgraphUrlVariable(subgraph)}`,
     );
   return url;
+}
+
+/**
+ * The secret the gateway signs subgraph `subgraph`'s requests with. Without one its requests go
+ * unsigned, and a subgraph of this system refuses them: allowed while developing (a supergraph
+ * of foreign subgraphs may need none), a start-up error in production.
+ */
+export function subgraphSecret(config: GatewayConfig, subgraph: string): string | undefined {
+  const secret = config.subgraphSecrets.get(subgraphSecretVariable(subgraph));
+  if (secret === undefined && config.NODE_ENV === 'production')
+    throw new Error(`${subgraphSecretVariable(subgraph)} is required when NODE_ENV=production`);
+  return secret;
 }

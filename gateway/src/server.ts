@@ -14,7 +14,7 @@ import type { Logger } from '@shop/platform/logger';
 import { createMetrics, type Metrics } from '@shop/platform/metrics';
 import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
-import { type GatewayConfig, subgraphUrl } from './config';
+import { type GatewayConfig, subgraphSecret, subgraphUrl } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { readSupergraph } from './supergraph';
@@ -37,7 +37,12 @@ export async function startGateway(
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
   const gateway = new ApolloGateway({
     supergraphSdl: await readSupergraph(config),
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: subgraphUrl(config, name, url),
+        secret: subgraphSecret(config, name),
+      }),
     logger,
   });
 
@@ -50,7 +55,12 @@ export async function startGateway(
       },
     },
   ]);
-  const httpServer = createHttpServer({ logger, metrics, routes });
+  const httpServer = createHttpServer({
+    logger,
+    metrics,
+    routes,
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.NODE_ENV !== 'production',

@@ -59,6 +59,7 @@ try {
   stack = await startStack({
     adminUrl,
     passwordOf: (service) => secrets.databasePasswords[service] as string,
+    secrets,
     ports: 'fixed',
     env: childEnvironment,
     output,

@@ -8,6 +8,7 @@ import {
   subgraphUrlVariable,
 } from '@shop/platform/config';
 import { z } from 'zod';
+import { gatewaySecurityEnv } from './security-config';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -24,6 +25,7 @@ const gatewayEnv = z.object({
     .default(1024 * 1024),
   /** Proxies in front of the gateway that append to X-Forwarded-For: how far back the client's address is. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  ...gatewaySecurityEnv,
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;

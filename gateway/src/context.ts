@@ -9,6 +9,10 @@ export interface GatewayContext {
   caller: Caller | null;
 }
 
-export async function createGatewayContext(_req: IncomingMessage): Promise<GatewayContext> {
-  return { requestId: currentRequestContext()?.requestId ?? 'unknown', caller: null };
+/** The context of each request: its id and the caller its bearer token proved (see auth/authenticate). */
+export function gatewayContextFactory(callerOf: (req: IncomingMessage) => Caller | null) {
+  return async (req: IncomingMessage): Promise<GatewayContext> => ({
+    requestId: currentRequestContext()?.requestId ?? 'unknown',
+    caller: callerOf(req),
+  });
 }

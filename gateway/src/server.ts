@@ -1,5 +1,3 @@
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createErrorFormatter } from '@shop/platform/errors';
@@ -14,10 +12,19 @@ import type { Logger } from '@shop/platform/logger';
 import { createMetrics, type Metrics } from '@shop/platform/metrics';
 import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
-import { type GatewayConfig, subgraphSecret, subgraphUrl } from './config';
-import { createGatewayContext, type GatewayContext } from './context';
-import { SubgraphDataSource } from './subgraph-data-source';
-import { readSupergraph } from './supergraph';
+import { createAccessTokenVerifier } from './auth/access-tokens';
+import { bearerAuthentication } from './auth/authenticate';
+import { type GatewayConfig, subgraphUrl } from './config';
+import { type GatewayContext, gatewayContextFactory } from './context';
+import { corsPolicy } from './http/cors';
+import { GuardedApolloServer } from './http/guarded-apollo-server';
+import { CostModel } from './limits/cost-model';
+import { createOperationGuard } from './limits/operation-guard';
+import { rejectionCounter } from './limits/rejection-metrics';
+import { readLinks } from './supergraph/links';
+import { readSupergraph } from './supergraph/read-supergraph';
+import { createSecuredGateway } from './supergraph/secured-gateway';
+import { composedSubgraphUrls } from './supergraph/subgraph-urls';
 
 export interface RunningGateway extends StartedService {
   url: string;
@@ -25,26 +32,57 @@ export interface RunningGateway extends StartedService {
 }
 
 /**
- * The gateway: an @apollo/gateway query planner over the supergraph file, served by Apollo
- * Server on the platform's HTTP server. Each concern lives in its own module; this file only
- * puts them together.
+ * The gateway: an @apollo/gateway query planner over the supergraph file, with the supergraph's
+ * `@authenticated`/`@requiresScopes` enforced, operation limits in front, access tokens verified,
+ * served by Apollo Server on the platform's HTTP server. Each concern lives in its own module;
+ * this file only puts them together.
  */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger,
   options: { processMetrics?: boolean } = {},
 ): Promise<RunningGateway> {
+  const production = config.NODE_ENV === 'production';
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
-  const gateway = new ApolloGateway({
-    supergraphSdl: await readSupergraph(config),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
-        name,
-        url: subgraphUrl(config, name, url),
-        secret: subgraphSecret(config, name),
-      }),
+  const rejections = rejectionCounter(metrics);
+  let secured: ReturnType<typeof createSecuredGateway>;
+  try {
+    secured = createSecuredGateway(await readSupergraph(config), config, logger);
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(
+      `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
+    );
+  }
+  const { gateway, supergraph } = secured;
+  const links = readLinks(supergraph.document);
+  const guard = createOperationGuard(
+    supergraph.policy.schema,
+    new CostModel(links, config.DEFAULT_LIST_SIZE),
+    {
+      maxDepth: config.MAX_DEPTH,
+      maxAliases: config.MAX_ALIASES,
+      maxRootFields: config.MAX_ROOT_FIELDS,
+      maxTokens: config.MAX_TOKENS,
+      maxDirectives: config.MAX_DIRECTIVES,
+      maxCost: config.MAX_COST,
+    },
+  );
+  const accountsUrl = composedSubgraphUrls(supergraph.document).has('accounts')
+    ? subgraphUrl(config, 'accounts', composedSubgraphUrls(supergraph.document).get('accounts'))
+    : null;
+  const jwksUrl =
+    config.JWKS_URL ?? (accountsUrl ? new URL('/.well-known/jwks.json', accountsUrl).href : null);
+  if (!jwksUrl) logger.warn('no JWKS_URL and no accounts subgraph: every bearer token will be refused');
+  const verifyAccessToken = createAccessTokenVerifier(
+    {
+      jwksUrl,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      refetchCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000,
+    },
     logger,
-  });
+  );
 
   let stopping = false;
   const routes: Routes = operationalRoutes(metrics, () => [
@@ -61,23 +99,38 @@ export async function startGateway(
     routes,
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   });
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    introspection: config.NODE_ENV !== 'production',
-    includeStacktraceInErrorResponses: false,
-    // Signals are handled by the service runtime (see platform/service).
-    stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger, 'public-code'),
-    logger,
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({
-        httpServer,
-        stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
-      }),
-      operationMetricsPlugin(metrics),
-    ],
-  });
+  const apollo = new GuardedApolloServer<GatewayContext>(
+    {
+      gateway,
+      introspection: !production,
+      // No "did you mean …?" in production: suggestions spell out the schema to whoever probes it.
+      hideSchemaDetailsFromClientErrors: production,
+      includeStacktraceInErrorResponses: false,
+      // Apollo's defaults, stated: a GET or text/plain POST cannot run an operation without a preflight header.
+      csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      // A hash-only request would skip the operation limits, which look at the query text.
+      persistedQueries: false,
+      parseOptions: { maxTokens: config.MAX_TOKENS },
+      // Signals are handled by the service runtime (see platform/service).
+      stopOnTerminationSignals: false,
+      formatError: createErrorFormatter(logger, 'public-code'),
+      logger,
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(),
+        ApolloServerPluginDrainHttpServer({
+          httpServer,
+          stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
+        }),
+        operationMetricsPlugin(metrics),
+      ],
+    },
+    guard,
+    (rejection) => {
+      rejections.inc({ reason: String(rejection.extensions.code) });
+      logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
+    },
+  );
   try {
     await apollo.start();
   } catch (error) {
@@ -85,12 +138,19 @@ export async function startGateway(
       `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
     );
   }
-  const graphql = createGraphQLHandler(apollo, {
-    context: createGatewayContext,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-  });
+  const cors = corsPolicy(config.CORS_ORIGINS);
+  const authentication = bearerAuthentication(verifyAccessToken);
+  const graphql = cors.wrap(
+    authentication.wrap(
+      createGraphQLHandler(apollo, {
+        context: gatewayContextFactory(authentication.callerOf),
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      }),
+    ),
+  );
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
+  routes['OPTIONS /graphql'] = cors.preflight;
 
   let port: number;
   try {
@@ -100,7 +160,7 @@ export async function startGateway(
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
-  logger.info({ url }, `gateway listening on ${url}`);
+  logger.info({ url, protectedFields: supergraph.policy.coordinates().size }, `gateway listening on ${url}`);
   return {
     url,
     port,

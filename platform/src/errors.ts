@@ -24,6 +24,8 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+const BUSINESS_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   ...Object.values(ErrorCode),
   ...REQUEST_ERROR_CODES,
@@ -76,8 +78,12 @@ export function createErrorFormatter(logger: Logger, trust: ErrorTrust) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
+    // A request error a subgraph reports (a parse or validation failure) is the gateway's bug, not
+    // the client's, and its message speaks of the subgraph's schema: only business codes pass.
+    const fromSubgraph = formatted.extensions?.serviceName !== undefined;
+    const allowed: ReadonlySet<string> = fromSubgraph ? BUSINESS_ERROR_CODES : PUBLIC_ERROR_CODES;
     const publicCode =
-      typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && PUBLIC_ERROR_CODES.has(code);
+      typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && allowed.has(code);
     const intended = publicCode && (trust === 'public-code' || original instanceof GraphQLError);
     if (!intended)
       logger.error({ err: original, path: formatted.path }, 'unexpected error while serving a request');

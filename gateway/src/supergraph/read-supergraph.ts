@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { StartupError } from '@shop/platform/service';
-import type { GatewayConfig } from './config';
+import type { GatewayConfig } from '../config';
 
 /** The supergraph the gateway serves, read from SUPERGRAPH_PATH (or `--supergraph`). */
 export async function readSupergraph(config: GatewayConfig): Promise<string> {

@@ -1,0 +1,68 @@
+import type { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import type { Caller } from '@shop/platform/auth';
+import { getOperationAST } from 'graphql';
+import type { AccessPolicy } from './access-rules';
+import { completeResponse } from './complete-response';
+import { filterOperation } from './filter-operation';
+
+/**
+ * The query planner with `@authenticated` and `@requiresScopes` enforced in front of it: each
+ * operation is planned without the fields the caller may not see (so they are never fetched),
+ * and the answer gets them back as `null` with an error at their path. The planner caches plans
+ * by document hash, so the filtered document gets a hash of its own: one caller's plan is never
+ * another's.
+ */
+export class EnforcingGateway implements GatewayInterface {
+  constructor(
+    private readonly planner: ApolloGateway,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async load(options: Parameters<GatewayInterface['load']>[0]) {
+    const { executor } = await this.planner.load(options);
+    return { executor: executor ? this.enforce(executor) : null };
+  }
+
+  onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
+    return this.planner.onSchemaLoadOrUpdate(callback);
+  }
+
+  stop() {
+    return this.planner.stop();
+  }
+
+  private enforce(executor: GatewayExecutor): GatewayExecutor {
+    return async (requestContext) => {
+      const filtered = filterOperation(
+        this.policy,
+        requestContext.document,
+        callerOf(requestContext.context),
+      );
+      if (!filtered) return executor(requestContext);
+      const operation = getOperationAST(filtered.document, requestContext.operationName);
+      const result = await executor({
+        ...requestContext,
+        document: filtered.document,
+        source: filtered.source,
+        queryHash: filtered.queryHash,
+        operation: operation ?? requestContext.operation,
+      });
+      const completed = completeResponse(
+        this.policy,
+        requestContext.document,
+        requestContext.operationName,
+        requestContext.request.variables ?? {},
+        filtered,
+        result.data,
+      );
+      const errors = [...(result.errors ?? []), ...completed.errors];
+      return { ...result, data: completed.data, ...(errors.length > 0 ? { errors } : {}) };
+    };
+  }
+}
+
+function callerOf(context: Record<string, unknown>): Caller | null {
+  const caller = context.caller;
+  return typeof caller === 'object' && caller !== null && 'userId' in caller ? (caller as Caller) : null;
+}

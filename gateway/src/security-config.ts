@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const limit = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+/** A comma-separated list; empty entries are dropped. */
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  );
+
+/**
+ * The gateway's security settings: where access tokens are verified, which browser origins may
+ * call, and the limits every operation must stay within. Each default lets every operation a
+ * storefront or an admin tool sends pass (see README, "Gateway security").
+ */
+export const gatewaySecurityEnv = {
+  /**
+   * Public keys that sign access tokens. Unset: `/.well-known/jwks.json` at the origin of the
+   * supergraph's `accounts` subgraph (http://127.0.0.1:4001 in the embedded layout).
+   */
+  JWKS_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /** Least time between two fetches of the JWKS (a token with an unknown `kid` asks for one). */
+  JWKS_REFETCH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** The `iss` every access token must carry. */
+  JWT_ISSUER: z.string().min(1).default('shop-accounts'),
+  /** The `aud` every access token must carry. */
+  JWT_AUDIENCE: z.string().min(1).default('shop-supergraph'),
+  /** Browser origins allowed to call the API (`https://shop.example,https://admin.example`, or `*`); none by default. */
+  CORS_ORIGINS: list.pipe(
+    z.array(
+      z.string().refine((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin), {
+        message: 'each origin must be * or scheme://host[:port], without a path',
+      }),
+    ),
+  ),
+  /** Deepest field nesting an operation may have (fragments expanded). */
+  MAX_DEPTH: limit(15),
+  /** Most aliased fields an operation may have (fragments expanded). */
+  MAX_ALIASES: limit(30),
+  /** Most fields an operation may select at its root. */
+  MAX_ROOT_FIELDS: limit(20),
+  /** Most lexical tokens in a query document (graphql's parser `maxTokens`). */
+  MAX_TOKENS: limit(3000),
+  /** Most directives an operation may use (fragments expanded). */
+  MAX_DIRECTIVES: limit(50),
+  /** Highest estimated cost an operation may have (demand control, from `@cost` and `@listSize`). */
+  MAX_COST: limit(5000),
+  /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */
+  DEFAULT_LIST_SIZE: limit(10),
+};

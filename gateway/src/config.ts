@@ -7,6 +7,7 @@ import {
   subgraphSecretVariable,
   subgraphUrlVariable,
 } from '@shop/platform/config';
+import type { Logger } from '@shop/platform/logger';
 import { z } from 'zod';
 import { gatewaySecurityEnv } from './security-config';
 
@@ -96,12 +97,14 @@ export function subgraphUrl(
 
 /**
  * The secret the gateway signs subgraph `subgraph`'s requests with. Without one its requests go
- * unsigned, and a subgraph of this system refuses them: allowed while developing (a supergraph
- * of foreign subgraphs may need none), a start-up error in production.
+ * unsigned: a subgraph of this system then refuses them all (a foreign one may not care), so
+ * the gateway says so at start.
  */
-export function subgraphSecret(config: GatewayConfig, subgraph: string): string | undefined {
+export function subgraphSecret(config: GatewayConfig, subgraph: string, logger: Logger): string | undefined {
   const secret = config.subgraphSecrets.get(subgraphSecretVariable(subgraph));
-  if (secret === undefined && config.NODE_ENV === 'production')
-    throw new Error(`${subgraphSecretVariable(subgraph)} is required when NODE_ENV=production`);
+  if (secret === undefined)
+    logger.warn(
+      `${subgraphSecretVariable(subgraph)} is not set: requests to subgraph ${subgraph} go without the gateway's proof`,
+    );
   return secret;
 }

@@ -21,7 +21,7 @@ export function createSecuredGateway(
       new SubgraphDataSource({
         name,
         url: subgraphUrl(config, name, url),
-        secret: subgraphSecret(config, name),
+        secret: subgraphSecret(config, name, logger),
       }),
     logger,
     // Query plans name subgraphs and their fields: never hand them to clients, whatever NODE_ENV says.

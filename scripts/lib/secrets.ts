@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One entry of accounts' `JWT_SIGNING_KEYS`: an ES256 private key as a JWK, signing from `activeFrom` on. */
@@ -58,6 +58,8 @@ export function loadLocalSecrets(dataDir: string, services: readonly string[]): 
     // Readable folder (the Postgres system user may need to pass through it); the secrets file itself is 0600.
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    // `mode` applies only to a new file; one written by an older version may be readable by others.
+    chmodSync(file, 0o600);
   }
   return secrets;
 }

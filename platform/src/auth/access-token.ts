@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { Caller, Role } from './caller';
+import type { Role } from './caller';
 import { ROLE_SCOPES } from './scopes';
 
 /**
@@ -24,21 +23,4 @@ export interface AccessTokenClaims {
 
 export function accessTokenClaims(user: { id: string; role: Role }): AccessTokenClaims {
   return { sub: user.id, role: user.role, scope: ROLE_SCOPES[user.role].join(' ') };
-}
-
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  role: z.enum(['CUSTOMER', 'ADMIN']),
-  scope: z.string().default(''),
-});
-
-/** The caller a verified token's payload names; null when the payload is not one of our access tokens. */
-export function callerFromAccessToken(payload: Readonly<Record<string, unknown>>): Caller | null {
-  const parsed = claimsSchema.safeParse(payload);
-  if (!parsed.success) return null;
-  return {
-    userId: parsed.data.sub,
-    role: parsed.data.role,
-    scopes: parsed.data.scope.split(' ').filter((scope) => scope.length > 0),
-  };
 }

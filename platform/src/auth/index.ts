@@ -2,7 +2,6 @@ export {
   ACCESS_TOKEN_ALGORITHM,
   type AccessTokenClaims,
   accessTokenClaims,
-  callerFromAccessToken,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_TOKEN_AUDIENCE,
   DEFAULT_TOKEN_ISSUER,

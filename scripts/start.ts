@@ -59,6 +59,7 @@ try {
   stack = await startStack({
     adminUrl,
     passwordOf: (service) => secrets.databasePasswords[service] as string,
+    secrets,
     ports: 'fixed',
     env: childEnvironment,
     output,
@@ -83,7 +84,12 @@ console.info(`
 
     GraphQL API     http://localhost:${GATEWAY.port}/graphql
     Health          http://localhost:${GATEWAY.port}/health
-    Subgraphs       ${SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')}
+    Subgraphs       ${SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')}${
+      server?.embedded
+        ? `
+    Demo logins     admin@shop.test, alice@shop.test, bob@shop.test (passwords in the README)`
+        : ''
+    }
 
   Press Ctrl-C to stop; the data stays in ${config.DATA_DIR} for the next start.
 `);

@@ -20,6 +20,8 @@ export interface TestStack extends Stack {
   ): Promise<GraphQLResponse<TData>>;
   /** A service's `db_queries_total`. */
   queryCount(service: string): Promise<number>;
+  /** Where a subgraph answers GraphQL directly, bypassing the gateway (it wants the gateway's proof). */
+  subgraphUrl(service: string): string;
 }
 
 /**
@@ -60,6 +62,11 @@ export async function startTestStack(
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse<never>['body'] };
+    },
+    subgraphUrl(service) {
+      const port = stack.subgraphs.get(service)?.port;
+      if (port === undefined) throw new Error(`no subgraph ${service} in this stack`);
+      return `http://127.0.0.1:${port}/graphql`;
     },
     async queryCount(service) {
       const port = stack.subgraphs.get(service)?.port;

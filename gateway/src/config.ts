@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig, portEnv, serviceEnv, subgraphUrlVariable } from '@shop/platform/config';
+import { MIN_GATEWAY_SECRET_LENGTH } from '@shop/platform/auth';
+import {
+  loadConfig,
+  portEnv,
+  serviceEnv,
+  subgraphSecretVariable,
+  subgraphUrlVariable,
+} from '@shop/platform/config';
+import type { Logger } from '@shop/platform/logger';
 import { z } from 'zod';
 import { gatewaySecurityEnv } from './security-config';
 
@@ -16,6 +24,8 @@ const gatewayEnv = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Proxies in front of the gateway that append to X-Forwarded-For: how far back the client's address is. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ...gatewaySecurityEnv,
 });
 
@@ -36,6 +46,22 @@ function readSubgraphUrlOverrides(env: NodeJS.ProcessEnv): Map<string, string> {
   return new Map(variables.map((variable) => [variable, String(parsed[variable])]));
 }
 
+const SUBGRAPH_SECRET_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_SECRET$/;
+const gatewaySecret = z
+  .string()
+  .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`);
+
+/** `SUBGRAPH_<NAME>_SECRET`: what the gateway signs its requests to that subgraph with. Keyed by variable name. */
+function readSubgraphSecrets(env: NodeJS.ProcessEnv): Map<string, string> {
+  const variables = Object.keys(env).filter((variable) => SUBGRAPH_SECRET_VARIABLE.test(variable));
+  const parsed = loadConfig(
+    'gateway',
+    z.object(Object.fromEntries(variables.map((variable) => [variable, gatewaySecret]))),
+    env,
+  );
+  return new Map(variables.map((variable) => [variable, String(parsed[variable])]));
+}
+
 function supergraphFlag(argv: readonly string[]): { SUPERGRAPH_PATH?: string } {
   const index = argv.indexOf('--supergraph');
   const path = index === -1 ? undefined : argv[index + 1];
@@ -49,6 +75,7 @@ export function loadGatewayConfig(
   return {
     ...loadConfig('gateway', gatewayEnv, { ...env, ...supergraphFlag(argv) }),
     subgraphUrlOverrides: readSubgraphUrlOverrides(env),
+    subgraphSecrets: readSubgraphSecrets(env),
   };
 }
 
@@ -66,4 +93,18 @@ export function subgraphUrl(
       `the supergraph gives no URL for subgraph ${subgraph}; set ${subgraphUrlVariable(subgraph)}`,
     );
   return url;
+}
+
+/**
+ * The secret the gateway signs subgraph `subgraph`'s requests with. Without one its requests go
+ * unsigned: a subgraph of this system then refuses them all (a foreign one may not care), so
+ * the gateway says so at start.
+ */
+export function subgraphSecret(config: GatewayConfig, subgraph: string, logger: Logger): string | undefined {
+  const secret = config.subgraphSecrets.get(subgraphSecretVariable(subgraph));
+  if (secret === undefined)
+    logger.warn(
+      `${subgraphSecretVariable(subgraph)} is not set: requests to subgraph ${subgraph} go without the gateway's proof`,
+    );
+  return secret;
 }

@@ -94,7 +94,12 @@ export async function startGateway(
       },
     },
   ]);
-  const httpServer = createHttpServer({ logger, metrics, routes });
+  const httpServer = createHttpServer({
+    logger,
+    metrics,
+    routes,
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+  });
   const apollo = new GuardedApolloServer<GatewayContext>(
     {
       gateway,

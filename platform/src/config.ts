@@ -67,5 +67,14 @@ export const postgresUrlEnv = (defaultUrl: string) =>
  * NAME being the subgraph's name in upper case with anything but letters and digits as `_`.
  */
 export function subgraphUrlVariable(subgraph: string): string {
-  return `SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+  return `SUBGRAPH_${subgraphVariableName(subgraph)}_URL`;
+}
+
+/** The gateway's variable for the secret it signs a subgraph's requests with: `SUBGRAPH_<NAME>_SECRET`. */
+export function subgraphSecretVariable(subgraph: string): string {
+  return `SUBGRAPH_${subgraphVariableName(subgraph)}_SECRET`;
+}
+
+function subgraphVariableName(subgraph: string): string {
+  return subgraph.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }

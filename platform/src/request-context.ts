@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 /** What every log line and downstream call made while serving one request can see. */
 export interface RequestContext {
   requestId: string;
+  /** The client's address (see `clientAddressOf`); null when unknown. */
+  clientAddress?: string | null;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

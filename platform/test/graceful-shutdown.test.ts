@@ -15,16 +15,11 @@ const slow: SubgraphDefinition<Record<string, never>, Record<string, never>> = {
 
 it('finishes a request already in flight when told to stop, then refuses new ones', async () => {
   const service = await startTestSubgraph(slow);
-  const inFlight = fetch(service.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ slow }' }),
-  });
+  const inFlight = service.post('{ slow }');
   await new Promise((resolve) => setTimeout(resolve, 100));
   const stopped = service.stop();
   const response = await inFlight;
-  expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ data: { slow: 'done' } });
+  expect(response).toEqual({ status: 200, body: { data: { slow: 'done' } } });
   await stopped;
   await expect(fetch(service.url, { method: 'POST', body: '{}' })).rejects.toThrow();
 });

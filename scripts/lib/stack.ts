@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { subgraphUrlVariable } from '@shop/platform/config';
+import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
 import { provisionServiceDatabase, serviceDatabaseUrl } from '@shop/platform/db';
 import { type SeedPlan, seedPlanArgs } from '@shop/platform/seed';
 import postgres from 'postgres';
 import { type OutputSink, runToCompletion, type ServiceProcess, startServiceProcess } from './processes';
+import { newServiceSecrets, type ServiceSecrets } from './secrets';
 import { GATEWAY, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
 
 /**
@@ -31,13 +32,19 @@ export interface StackOptions {
   /** The supergraph file the gateway serves; the committed one by default. */
   supergraphPath?: string;
   subgraphs?: readonly ServiceSpec[];
+  /** The gateway's secret per subgraph and accounts' signing keys; fresh ones when not given. */
+  secrets?: ServiceSecrets;
 }
+
+// The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
+const TOKEN_ISSUER = 'accounts';
 
 export interface Stack {
   gatewayUrl: string;
   gateway: ServiceProcess;
   subgraphs: Map<string, ServiceProcess>;
   databaseUrls: Map<string, string>;
+  secrets: ServiceSecrets;
   /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
   stop(): Promise<void>;
 }
@@ -64,6 +71,12 @@ export async function provisionDatabases(
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const specs = options.subgraphs ?? SUBGRAPHS;
+  const secrets = options.secrets ?? newServiceSecrets(specs.map((spec) => spec.name));
+  const gatewaySecretOf = (service: string) => {
+    const secret = secrets.gatewaySecrets[service];
+    if (!secret) throw new Error(`no gateway secret for subgraph ${service}`);
+    return secret;
+  };
   const databaseUrls = await provisionDatabases(options);
   const subgraphs = new Map<string, ServiceProcess>();
   const stopAll = async () => {
@@ -77,6 +90,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           env: options.env({
             PORT: String(options.ports === 'fixed' ? spec.port : 0),
             DATABASE_URL: databaseUrls.get(spec.name) as string,
+            GATEWAY_SECRET: gatewaySecretOf(spec.name),
+            ...(spec.name === TOKEN_ISSUER ? { JWT_SIGNING_KEYS: JSON.stringify(secrets.signingKeys) } : {}),
           }),
         });
         subgraphs.set(spec.name, service);
@@ -85,9 +100,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
     options.onSubgraphsReady?.();
     const overrides = Object.fromEntries(
-      specs.map((spec) => [
-        subgraphUrlVariable(spec.name),
-        localSubgraphUrl(spec, (subgraphs.get(spec.name) as ServiceProcess).port),
+      specs.flatMap((spec) => [
+        [
+          subgraphUrlVariable(spec.name),
+          localSubgraphUrl(spec, (subgraphs.get(spec.name) as ServiceProcess).port),
+        ],
+        [subgraphSecretVariable(spec.name), gatewaySecretOf(spec.name)],
       ]),
     );
     const gateway = await startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
@@ -103,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gateway,
       subgraphs,
       databaseUrls,
+      secrets,
       async stop() {
         await gateway.stop();
         await stopAll();

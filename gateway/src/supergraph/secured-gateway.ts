@@ -1,7 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
-import { type GatewayConfig, subgraphUrl } from '../config';
+import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
 import { SubgraphDataSource } from '../subgraph-data-source';
 import { type SecuredSupergraph, takeOverSecurityFeatures } from './security-features';
 
@@ -17,7 +17,12 @@ export function createSecuredGateway(
   const supergraph = takeOverSecurityFeatures(supergraphSdl);
   const planner = new ApolloGateway({
     supergraphSdl: supergraph.plannerSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: subgraphUrl(config, name, url),
+        secret: subgraphSecret(config, name, logger),
+      }),
     logger,
     // Query plans name subgraphs and their fields: never hand them to clients, whatever NODE_ENV says.
     __exposeQueryPlanExperimental: false,

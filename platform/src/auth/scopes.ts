@@ -2,8 +2,9 @@ import type { Caller, Role } from './caller';
 
 /**
  * What a token may do beyond being logged in. Access tokens carry the scopes of the user's role
- * (`scope` claim); the SDL marks fields with `@requiresScopes`, and subgraphs check the same
- * scopes again themselves.
+ * (`scope` claim); the SDL marks fields with `@requiresScopes` for the gateway, and subgraphs
+ * check the same scopes again themselves, for example
+ * `if (!hasScope(caller, Scope.CATALOG_WRITE)) throw forbidden()` in `createProduct`.
  */
 export const Scope = {
   CATALOG_WRITE: 'catalog:write',
@@ -19,6 +20,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   ADMIN: Object.values(Scope),
 };
 
+/** The caller is logged in and their token grants `scope`. Anonymous callers have no scopes. */
 export function hasScope(caller: Caller | null, scope: Scope): boolean {
   return caller?.scopes.includes(scope) ?? false;
 }

@@ -1,28 +1,46 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { readBody } from './body';
 import { HttpError, sendGraphQLHttpError } from './respond';
 
-export interface GraphQLHandlerOptions<TContext extends BaseContext> {
-  context: (req: IncomingMessage) => Promise<TContext>;
+/** A request as it arrived, before anything was parsed: what a check over the exact bytes (a signature) needs. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query string, as sent. */
+  target: string;
+  headers: IncomingHttpHeaders;
+  /** The body's bytes; empty for a GET. */
+  body: Buffer;
+}
+
+export interface GraphQLHandlerOptions<TContext extends BaseContext, TAdmission = undefined> {
+  /**
+   * Runs first, on the request as received, before its body is parsed or Apollo sees it: an
+   * HttpError thrown here refuses the request with its status. What it returns goes to `context`.
+   */
+  admit?: (received: ReceivedRequest) => TAdmission;
+  context: (req: IncomingMessage, admission: TAdmission | undefined) => Promise<TContext>;
   bodyLimitBytes: number;
 }
 
 const JSON_CONTENT_TYPE = /^application\/(graphql-response\+)?json\b/i;
 
 /**
- * Serves an Apollo Server on plain `node:http`: the request is read (bounded), handed to
- * Apollo's HTTP pipeline (which does CSRF prevention, GET-vs-mutation checks and content
- * negotiation) and the answer written back, streamed when Apollo streams.
+ * Serves an Apollo Server on plain `node:http`: the request is read (bounded), admitted,
+ * handed to Apollo's HTTP pipeline (which does CSRF prevention, GET-vs-mutation checks and
+ * content negotiation) and the answer written back, streamed when Apollo streams.
  */
-export function createGraphQLHandler<TContext extends BaseContext>(
+export function createGraphQLHandler<TContext extends BaseContext, TAdmission = undefined>(
   apollo: ApolloServer<TContext>,
-  options: GraphQLHandlerOptions<TContext>,
+  options: GraphQLHandlerOptions<TContext, TAdmission>,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let httpGraphQLRequest: HTTPGraphQLRequest;
+    let admission: TAdmission | undefined;
     try {
-      httpGraphQLRequest = await toHttpGraphQLRequest(req, options.bodyLimitBytes);
+      const received = await receive(req, options.bodyLimitBytes);
+      admission = options.admit?.(received);
+      httpGraphQLRequest = toHttpGraphQLRequest(received);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       if (error.status === 413) res.setHeader('connection', 'close');
@@ -31,7 +49,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: () => options.context(req),
+      context: () => options.context(req, admission),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -44,26 +62,31 @@ export function createGraphQLHandler<TContext extends BaseContext>(
   };
 }
 
-async function toHttpGraphQLRequest(
-  req: IncomingMessage,
-  bodyLimitBytes: number,
-): Promise<HTTPGraphQLRequest> {
+async function receive(req: IncomingMessage, bodyLimitBytes: number): Promise<ReceivedRequest> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const body = method === 'POST' ? await readBody(req, bodyLimitBytes) : Buffer.alloc(0);
+  return { method, target: req.url ?? '/', headers: req.headers, body };
+}
+
+function toHttpGraphQLRequest({ method, target, headers: raw, body }: ReceivedRequest): HTTPGraphQLRequest {
   const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
+  for (const [key, value] of Object.entries(raw)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const method = (req.method ?? 'GET').toUpperCase();
-  const url = req.url ?? '/';
-  const queryStart = url.indexOf('?');
-  const search = queryStart === -1 ? '' : url.slice(queryStart);
+  const queryStart = target.indexOf('?');
+  const search = queryStart === -1 ? '' : target.slice(queryStart);
   if (method !== 'POST') return { method, headers, search, body: undefined };
 
-  const raw = await readBody(req, bodyLimitBytes);
   // Apollo answers a POST that is not JSON itself (400, or its CSRF error for text/plain).
   if (!JSON_CONTENT_TYPE.test(headers.get('content-type') ?? ''))
     return { method, headers, search, body: undefined };
   try {
-    return { method, headers, search, body: raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8')) };
+    return {
+      method,
+      headers,
+      search,
+      body: body.length === 0 ? undefined : JSON.parse(body.toString('utf8')),
+    };
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
   }

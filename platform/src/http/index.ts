@@ -1,5 +1,6 @@
 export { readBody } from './body';
-export { createGraphQLHandler, type GraphQLHandlerOptions } from './graphql-handler';
+export { clientAddressOf } from './client-address';
+export { createGraphQLHandler, type GraphQLHandlerOptions, type ReceivedRequest } from './graphql-handler';
 export { operationalRoutes, type ReadinessCheck } from './operational-routes';
 export { HttpError, sendGraphQLHttpError, sendJson } from './respond';
 export { createHttpServer, type HttpServerOptions, listen, type RouteHandler, type Routes } from './server';

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { requestIdFrom, runWithRequestContext } from '../request-context';
+import { clientAddressOf } from './client-address';
 import { HttpError, sendJson } from './respond';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -15,12 +16,15 @@ export interface HttpServerOptions {
   routes: Routes;
   /** Seconds an idle kept-alive connection stays open; callers must use a shorter idle timeout than this. */
   keepAliveTimeoutSeconds?: number;
+  /** Proxies in front of this server that append to `X-Forwarded-For` (see `clientAddressOf`); 0 by default. */
+  trustedProxyHops?: number;
 }
 
 /**
  * The HTTP server under every service and the gateway: exact routes, a request id on every
- * request (taken from `x-request-id` or made) that logs and downstream calls carry, request
- * metrics, and a JSON 500 that tells nothing internal when a handler throws.
+ * request (taken from `x-request-id` or made) that logs and downstream calls carry, the
+ * client's address, request metrics, and a JSON 500 that tells nothing internal when a
+ * handler throws.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const { logger, metrics, routes } = options;
@@ -38,7 +42,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       metrics.httpRequests.inc({ method, route, status: res.statusCode });
       metrics.httpRequestDuration.observe({ method, route }, seconds);
     });
-    runWithRequestContext({ requestId }, async () => {
+    const clientAddress = clientAddressOf(req, options.trustedProxyHops ?? 0);
+    runWithRequestContext({ requestId, clientAddress }, async () => {
       if (!handler) {
         const allowed = Object.keys(routes)
           .filter((candidate) => candidate.endsWith(` ${path}`))

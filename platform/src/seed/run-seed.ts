@@ -16,8 +16,8 @@ export type Seeder<TSchema extends Record<string, unknown>> = (
  * nothing). Seeders insert with fixed ids and skip rows that exist, so running it again
  * changes nothing.
  */
-export async function runSeed<TSchema extends Record<string, unknown>, TContext extends BaseContext>(
-  definition: SubgraphDefinition<TSchema, TContext>,
+export async function runSeed<TSchema extends Record<string, unknown>>(
+  definition: Pick<SubgraphDefinition<TSchema, BaseContext>, 'name' | 'tables' | 'migrationsFolder'>,
   databaseUrl: string,
   seeder: Seeder<TSchema>,
 ): Promise<void> {

@@ -1,9 +1,10 @@
 import type { BaseContext } from '@apollo/server';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { MIN_GATEWAY_SECRET_LENGTH } from '../auth/gateway-proof';
 import { portEnv, postgresUrlEnv, serviceEnv } from '../config';
 import { createLogger } from '../logger';
 import { runService } from './run-service';
-import { type SubgraphDefinition, startSubgraph } from './subgraph-service';
+import { StartupError, type SubgraphDefinition, startSubgraph } from './subgraph-service';
 
 /** The settings every subgraph reads; a subgraph's `config.ts` extends this with its own. */
 export function subgraphEnv(defaults: { port: number; database: string }) {
@@ -11,6 +12,26 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
     ...serviceEnv,
     PORT: portEnv(defaults.port),
     DATABASE_URL: postgresUrlEnv(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
+    /**
+     * The secret the gateway signs this subgraph's requests with (its `SUBGRAPH_<NAME>_SECRET`).
+     * During a rotation, the new and the old one, comma-separated. `npm start` makes one.
+     */
+    GATEWAY_SECRET: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((secret) => secret.trim())
+          .filter((secret) => secret.length > 0),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`),
+        ),
+      ),
   };
 }
 
@@ -22,8 +43,11 @@ export function runSubgraph<TSchema extends Record<string, unknown>, TContext ex
   config: SubgraphConfig,
 ): Promise<void> {
   const logger = createLogger(definition.name, config.LOG_LEVEL);
-  return runService(definition.name, logger, config.SHUTDOWN_GRACE_SECONDS, () =>
-    startSubgraph(definition, {
+  return runService(definition.name, logger, config.SHUTDOWN_GRACE_SECONDS, async () => {
+    // In production a subgraph that could answer no one is a mistake, not a safe default.
+    if (config.NODE_ENV === 'production' && config.GATEWAY_SECRET.length === 0)
+      throw new StartupError('GATEWAY_SECRET is required when NODE_ENV=production');
+    return startSubgraph(definition, {
       databaseUrl: config.DATABASE_URL,
       host: config.HOST,
       port: config.PORT,
@@ -31,6 +55,7 @@ export function runSubgraph<TSchema extends Record<string, unknown>, TContext ex
       introspection: config.NODE_ENV !== 'production',
       shutdownGraceSeconds: config.SHUTDOWN_GRACE_SECONDS,
       processMetrics: true,
-    }),
-  );
+      gatewaySecrets: config.GATEWAY_SECRET,
+    });
+  });
 }

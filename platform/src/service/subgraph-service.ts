@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -8,11 +7,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import type { Caller } from '../auth/caller';
+import { GatewayProofError, type VerifiedGatewayRequest, verifyGatewayRequest } from '../auth/gateway-proof';
 import { connectDatabase, type Database, describeConnectionError } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { createErrorFormatter } from '../errors';
-import { createGraphQLHandler } from '../http/graphql-handler';
+import { createGraphQLHandler, type ReceivedRequest } from '../http/graphql-handler';
 import { operationalRoutes } from '../http/operational-routes';
+import { HttpError } from '../http/respond';
 import { createHttpServer, listen, type Routes } from '../http/server';
 import type { Logger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
@@ -27,7 +28,10 @@ type ResolverMap = Record<string, any>;
 /** What a subgraph gives its resolvers for one request, before adding its own loaders. */
 export interface RequestScope<TSchema extends TableSchema> {
   db: Database<TSchema>;
+  /** Who is calling, as the gateway proved it; null for anonymous requests. */
   caller: Caller | null;
+  /** The client's address as the gateway saw it; null when unknown. */
+  clientAddress: string | null;
   logger: Logger;
 }
 
@@ -41,6 +45,8 @@ export interface SubgraphDefinition<TSchema extends TableSchema, TContext extend
   migrationsFolder: string;
   /** Builds the per-request context: the place to create this request's DataLoaders. */
   createContext(scope: RequestScope<TSchema>): TContext;
+  /** HTTP routes beside `/graphql` (accounts' JWKS); like `/health`, they are open to anyone. */
+  routes?: Routes;
 }
 
 export interface SubgraphOptions {
@@ -53,8 +59,11 @@ export interface SubgraphOptions {
   bodyLimitBytes?: number;
   /** Prometheus process metrics (CPU, memory, GC); off in tests where several services share a process. */
   processMetrics?: boolean;
-  /** Who is calling. The seam where the gateway's verified identity comes in. */
-  identifyCaller?: (req: IncomingMessage) => Promise<Caller | null>;
+  /**
+   * The secrets the gateway signs this subgraph's requests with (`GATEWAY_SECRET`; two during a
+   * rotation). A GraphQL request without a valid proof is refused; with none, every one is.
+   */
+  gatewaySecrets: readonly string[];
 }
 
 export interface RunningSubgraph<TSchema extends TableSchema, TContext extends BaseContext> {
@@ -64,7 +73,7 @@ export interface RunningSubgraph<TSchema extends TableSchema, TContext extends B
   database: ReturnType<typeof connectDatabase<TSchema>>;
   metrics: Metrics;
   /** The context a request from `caller` would get; for tests that call `apollo.executeOperation`. */
-  contextFor(caller: Caller | null): TContext;
+  contextFor(caller: Caller | null, clientAddress?: string | null): TContext;
   stop(): Promise<void>;
 }
 
@@ -86,10 +95,32 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     throw new StartupError(describeConnectionError(error, database.displayUrl));
   }
 
-  const contextFor = (caller: Caller | null) => definition.createContext({ db: database.db, caller, logger });
-  const identifyCaller = options.identifyCaller ?? (async () => null);
+  const contextFor = (caller: Caller | null, clientAddress: string | null = null) =>
+    definition.createContext({ db: database.db, caller, clientAddress, logger });
+  const identifyCaller = (received: ReceivedRequest) => {
+    try {
+      return verifyGatewayRequest(options.gatewaySecrets, {
+        method: received.method,
+        path: received.target,
+        body: received.body,
+        headers: received.headers,
+      });
+    } catch (error) {
+      if (!(error instanceof GatewayProofError)) throw error;
+      logger.warn(
+        { status: error.status, reason: error.message },
+        'refused a request without a valid gateway proof',
+      );
+      throw new HttpError(
+        error.status,
+        error.message,
+        error.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+      );
+    }
+  };
   let stopping = false;
   const routes: Routes = {
+    ...definition.routes,
     ...operationalRoutes(metrics, () => [
       {
         name: 'accepting',
@@ -121,8 +152,10 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHandler(apollo, {
-    context: async (req) => contextFor(await identifyCaller(req)),
+  const graphql = createGraphQLHandler<TContext, VerifiedGatewayRequest>(apollo, {
+    // The gateway's proof is checked before anything of the request is parsed.
+    admit: identifyCaller,
+    context: async (_req, proven) => contextFor(proven?.caller ?? null, proven?.clientAddress ?? null),
     bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
   });
   routes['POST /graphql'] = graphql;
@@ -138,6 +171,10 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
   }
   const url = `http://${options.host}:${port}/graphql`;
   logger.info({ url }, `${definition.name} subgraph listening on ${url}`);
+  if (options.gatewaySecrets.length === 0)
+    logger.warn(
+      'GATEWAY_SECRET is not set: every GraphQL request will be refused, as none can prove it comes from the gateway',
+    );
 
   return {
     url,

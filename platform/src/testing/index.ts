@@ -1,2 +1,7 @@
 export { createTestDatabase, type TestDatabase } from './test-database';
-export { type GraphQLResult, startTestSubgraph, type TestSubgraph } from './test-subgraph';
+export {
+  type GraphQLResult,
+  type HttpGraphQLResult,
+  startTestSubgraph,
+  type TestSubgraph,
+} from './test-subgraph';

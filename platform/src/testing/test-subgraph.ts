@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../auth/caller';
+import { signGatewayRequest } from '../auth/gateway-proof';
 import { createLogger } from '../logger';
 import { type RunningSubgraph, type SubgraphDefinition, startSubgraph } from '../service/subgraph-service';
 import { testLogLevel } from './env';
@@ -11,14 +13,27 @@ export interface GraphQLResult<TData> {
   errors?: readonly GraphQLFormattedError[];
 }
 
+export interface HttpGraphQLResult<TData> {
+  status: number;
+  body: GraphQLResult<TData>;
+}
+
 export interface TestSubgraph<TSchema extends Record<string, unknown>, TContext extends BaseContext>
   extends RunningSubgraph<TSchema, TContext> {
-  /** Runs an operation through the subgraph's schema, as `caller` (anonymous when omitted). */
+  /** Runs an operation through the subgraph's schema, as `caller` (anonymous when omitted), without HTTP. */
   execute<TData = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
     caller?: Caller | null,
   ): Promise<GraphQLResult<TData>>;
+  /** Sends an operation over HTTP, signed with the gateway's proof as the gateway would sign it. */
+  post<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { caller?: Caller | null; clientAddress?: string },
+  ): Promise<HttpGraphQLResult<TData>>;
+  /** The secret the gateway signs this subgraph's requests with. */
+  gatewaySecret: string;
   /** SQL statements this subgraph has sent so far (its `db_queries_total`). */
   queryCount(): Promise<number>;
 }
@@ -30,11 +45,9 @@ export interface TestSubgraph<TSchema extends Record<string, unknown>, TContext 
 export async function startTestSubgraph<
   TSchema extends Record<string, unknown>,
   TContext extends BaseContext,
->(
-  definition: SubgraphDefinition<TSchema, TContext>,
-  options: { identifyCaller?: Parameters<typeof startSubgraph>[1]['identifyCaller'] } = {},
-): Promise<TestSubgraph<TSchema, TContext>> {
+>(definition: SubgraphDefinition<TSchema, TContext>): Promise<TestSubgraph<TSchema, TContext>> {
   const database = await createTestDatabase(definition.name);
+  const gatewaySecret = randomBytes(32).toString('base64url');
   const running = await startSubgraph(definition, {
     databaseUrl: database.url,
     host: '127.0.0.1',
@@ -42,10 +55,11 @@ export async function startTestSubgraph<
     logger: createLogger(definition.name, testLogLevel()),
     introspection: true,
     shutdownGraceSeconds: 1,
-    ...(options.identifyCaller ? { identifyCaller: options.identifyCaller } : {}),
+    gatewaySecrets: [gatewaySecret],
   });
   return {
     ...running,
+    gatewaySecret,
     async execute<TData>(query: string, variables?: Record<string, unknown>, caller: Caller | null = null) {
       const response = await running.apollo.executeOperation<TData>(
         { query, ...(variables ? { variables } : {}) },
@@ -54,6 +68,26 @@ export async function startTestSubgraph<
       if (response.body.kind !== 'single')
         throw new Error('expected a single result, not an incremental one');
       return response.body.singleResult as GraphQLResult<TData>;
+    },
+    async post<TData>(
+      query: string,
+      variables?: Record<string, unknown>,
+      as: { caller?: Caller | null; clientAddress?: string } = {},
+    ) {
+      const body = JSON.stringify({ query, variables });
+      const proof = signGatewayRequest(gatewaySecret, {
+        method: 'POST',
+        path: new URL(running.url).pathname,
+        body,
+        caller: as.caller ?? null,
+        clientAddress: as.clientAddress ?? null,
+      });
+      const response = await fetch(running.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...proof },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResult<TData> };
     },
     async queryCount() {
       const metric = await running.metrics.dbQueries.get();

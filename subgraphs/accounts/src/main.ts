@@ -1,5 +1,24 @@
 import { runSubgraph } from '@shop/platform/service';
 import { config } from './config';
-import { accountsSubgraph } from './subgraph';
+import { createAccountsSubgraph } from './subgraph';
+import { generateSigningKey, SigningKeyRing } from './tokens/signing-keys';
 
-await runSubgraph(accountsSubgraph, config);
+// Without configured keys (a lone accounts while developing) a key made now signs until the next start.
+const keys = config.JWT_SIGNING_KEYS ?? [generateSigningKey()];
+
+await runSubgraph(
+  createAccountsSubgraph({
+    signingKeys: new SigningKeyRing(keys, config.ACCESS_TOKEN_TTL_SECONDS),
+    accessTokens: {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      lifetimeSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    loginLimits: {
+      maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
+  }),
+  config,
+);

@@ -1,6 +1,10 @@
 import { runSeed } from '@shop/platform/seed';
 import { config } from './config';
-import { seed } from './db/seed';
-import { accountsSubgraph } from './subgraph';
+import { DEMO_PASSWORDS, seed } from './db/seed';
+import { accountsTables } from './subgraph';
 
-await runSeed(accountsSubgraph, config.DATABASE_URL, seed);
+// Demo accounts anyone can log in to have no place in production data.
+const passwords =
+  config.NODE_ENV === 'production' ? null : { ...DEMO_PASSWORDS, admin: config.SEED_ADMIN_PASSWORD };
+
+await runSeed(accountsTables, config.DATABASE_URL, (db, plan) => seed(db, plan, passwords));

@@ -4,13 +4,37 @@ import type { SubgraphDefinition } from '@shop/platform/service';
 import { parse } from 'graphql';
 import { type Context, createContext, type Tables } from './context';
 import * as tables from './db/schema';
+import type { LoginLimits } from './domain/login-throttle';
 import { resolvers } from './resolvers';
+import { type AccessTokenSettings, createAccessTokenIssuer } from './tokens/access-tokens';
+import { jwksRoutes } from './tokens/jwks-route';
+import type { SigningKeyRing } from './tokens/signing-keys';
 
-export const accountsSubgraph: SubgraphDefinition<Tables, Context> = {
+export interface AccountsSettings {
+  signingKeys: SigningKeyRing;
+  accessTokens: AccessTokenSettings;
+  loginLimits: LoginLimits;
+}
+
+/** What the seeder and migrations need: the tables, without keys. */
+export const accountsTables = {
   name: 'accounts',
-  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-  resolvers,
   tables,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  createContext,
 };
+
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export function createAccountsSubgraph(settings: AccountsSettings): SubgraphDefinition<Tables, Context> {
+  const services = {
+    tokens: createAccessTokenIssuer(settings.signingKeys, settings.accessTokens),
+    loginLimits: settings.loginLimits,
+  };
+  return {
+    ...accountsTables,
+    typeDefs,
+    resolvers,
+    createContext: (scope) => createContext(scope, services),
+    routes: jwksRoutes(settings.signingKeys),
+  };
+}

@@ -1,18 +1,16 @@
-import type { Caller } from '@shop/platform/auth';
+import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
 import { seed } from '../src/db/seed';
-import { accountsSubgraph } from '../src/subgraph';
+import { type AccountsUnderTest, startAccounts } from './accounts-service';
 
-let service: TestSubgraph<Tables, Context>;
+let service: AccountsUnderTest;
 const alice: Caller = { userId: seedIds.user(0), role: 'CUSTOMER', scopes: [] };
 const bob: Caller = { userId: seedIds.user(1), role: 'CUSTOMER', scopes: [] };
-const admin: Caller = { userId: seedIds.admin(), role: 'ADMIN', scopes: [] };
+const admin: Caller = { userId: seedIds.admin(), role: 'ADMIN', scopes: ROLE_SCOPES.ADMIN };
 
 beforeAll(async () => {
-  service = await startTestSubgraph(accountsSubgraph);
+  service = await startAccounts();
   await seed(service.database.db, { ...DEMO_SEED_PLAN, users: 20 });
 });
 afterAll(() => service.stop());
@@ -65,6 +63,16 @@ describe('user(id)', () => {
     expect(asAdmin.data).toEqual({ user: { name: 'Bob Example', role: 'CUSTOMER' } });
   });
 
+  it('needs a login, and the users:read scope rather than the ADMIN role alone', async () => {
+    const anonymous = await service.execute(`{ user(id: "${bob.userId}") { name } }`);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const adminWithoutScope = await service.execute(`{ user(id: "${bob.userId}") { name } }`, undefined, {
+      ...admin,
+      scopes: [],
+    });
+    expect(adminWithoutScope.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('is null for an unknown or malformed id', async () => {
     const result = await service.execute(
       `{ a: user(id: "${seedIds.user(99_999)}") { id } b: user(id: "42") { id } }`,
@@ -72,5 +80,32 @@ describe('user(id)', () => {
       admin,
     );
     expect(result).toEqual({ data: { a: null, b: null } });
+  });
+});
+
+describe('over HTTP, as the gateway calls it', () => {
+  it("answers _entities for User.email only to the user, with the gateway's proof", async () => {
+    const asAlice = await service.post(ALICE_AS_ENTITY, aliceReference, { caller: alice });
+    expect(asAlice.body.data).toEqual({
+      _entities: [{ id: alice.userId, name: 'Alice Example', email: 'alice@shop.test' }],
+    });
+    const asBob = await service.post(ALICE_AS_ENTITY, aliceReference, { caller: bob });
+    expect(asBob.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(asBob.body)).not.toContain('alice@shop.test');
+  });
+
+  it('refuses the same _entities request, or _service, without the proof', async () => {
+    for (const body of [
+      { query: ALICE_AS_ENTITY, variables: aliceReference },
+      { query: '{ _service { sdl } }' },
+    ]) {
+      const response = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toContain('alice@shop.test');
+    }
   });
 });

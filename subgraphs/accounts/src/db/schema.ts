@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -11,6 +11,8 @@ export const users = pgTable(
     role: text('role', { enum: ['CUSTOMER', 'ADMIN'] })
       .notNull()
       .default('CUSTOMER'),
+    /** argon2id PHC string; null for an account that cannot log in with a password. */
+    passwordHash: text('password_hash'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
@@ -20,3 +22,17 @@ export const users = pgTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * Failed log-ins per email and per client address in the current window, shared by every
+ * replica of accounts. Keys are digests, so the table holds no email address or IP in clear.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true, precision: 3 }).notNull(),
+    failures: integer('failures').notNull(),
+  },
+  (table) => [index('login_throttle_window_started_at').on(table.windowStartedAt)],
+);

@@ -1,5 +1,6 @@
-import { createRandom, insertInChunks, type Seeder, seedIds } from '@shop/platform/seed';
-import type { Tables } from '../context';
+import { createRandom, insertInChunks, type SeedPlan, seedIds } from '@shop/platform/seed';
+import type { Db } from '../context';
+import { hashPassword } from '../passwords';
 import { users } from './schema';
 
 const FIRST_NAMES = [
@@ -50,15 +51,38 @@ export const DEMO_USERS = [
 ] as const;
 export const DEMO_ADMIN = { email: 'admin@shop.test', name: 'Shop Admin' } as const;
 
-export const seed: Seeder<Tables> = async (db, plan) => {
+/** The passwords seeded accounts log in with: the admin's, and every customer's. */
+export interface DemoPasswords {
+  admin: string;
+  customer: string;
+}
+export const DEMO_PASSWORDS: DemoPasswords = { admin: 'admin-password', customer: 'customer-password' };
+
+/** Seeds users; with `passwords` null nobody can log in to them (production data). */
+export async function seed(
+  db: Db,
+  plan: SeedPlan,
+  passwords: DemoPasswords | null = DEMO_PASSWORDS,
+): Promise<Record<string, number>> {
   const random = createRandom(plan.seed, 'users');
+  // One hash per password, shared by every customer: hashing thousands costs minutes, not seconds.
+  const [adminHash, customerHash] = passwords
+    ? await Promise.all([hashPassword(passwords.admin), hashPassword(passwords.customer)])
+    : [null, null];
   const rows: (typeof users.$inferInsert)[] = [
-    { id: seedIds.admin(), email: DEMO_ADMIN.email, name: DEMO_ADMIN.name, role: 'ADMIN' },
+    {
+      id: seedIds.admin(),
+      email: DEMO_ADMIN.email,
+      name: DEMO_ADMIN.name,
+      role: 'ADMIN',
+      passwordHash: adminHash,
+    },
     ...DEMO_USERS.map((user) => ({
       id: seedIds.user(user.index),
       email: user.email,
       name: user.name,
       role: 'CUSTOMER' as const,
+      passwordHash: customerHash,
     })),
   ];
   for (let index = DEMO_USERS.length; index < plan.users; index += 1) {
@@ -69,8 +93,9 @@ export const seed: Seeder<Tables> = async (db, plan) => {
       email: `${first}.${last}.${index}@customers.shop.test`.toLowerCase(),
       name: `${first} ${last}`,
       role: 'CUSTOMER',
+      passwordHash: customerHash,
     });
   }
   await insertInChunks(rows, (chunk) => db.insert(users).values(chunk).onConflictDoNothing());
   return { users: rows.length };
-};
+}

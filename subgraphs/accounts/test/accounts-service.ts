@@ -1,0 +1,35 @@
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, JWKS_PATH } from '@shop/platform/auth';
+import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import type { Context, Tables } from '../src/context';
+import type { LoginLimits } from '../src/domain/login-throttle';
+import { createAccountsSubgraph } from '../src/subgraph';
+import { generateSigningKey, type SigningKey, SigningKeyRing } from '../src/tokens/signing-keys';
+
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+export interface AccountsUnderTest extends TestSubgraph<Tables, Context> {
+  jwksUrl: string;
+}
+
+/** accounts on a fresh database, with keys made for the test and the given log-in limits. */
+export async function startAccounts(
+  options: { loginLimits?: Partial<LoginLimits>; keys?: SigningKey[] } = {},
+): Promise<AccountsUnderTest> {
+  const service = await startTestSubgraph(
+    createAccountsSubgraph({
+      signingKeys: new SigningKeyRing(options.keys ?? [generateSigningKey()], TOKEN_LIFETIME_SECONDS),
+      accessTokens: {
+        issuer: DEFAULT_TOKEN_ISSUER,
+        audience: DEFAULT_TOKEN_AUDIENCE,
+        lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+      },
+      loginLimits: {
+        maxFailuresPerEmail: 5,
+        maxFailuresPerAddress: 20,
+        windowSeconds: 60,
+        ...options.loginLimits,
+      },
+    }),
+  );
+  return { ...service, jwksUrl: service.url.replace('/graphql', JWKS_PATH) };
+}

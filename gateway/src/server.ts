@@ -16,8 +16,9 @@ import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
+import { persistedOperationsOptions } from './persisted-operations';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { readSupergraph } from './supergraph';
+import { SupergraphDelivery } from './supergraph';
 
 export interface RunningGateway extends StartedService {
   url: string;
@@ -35,8 +36,10 @@ export async function startGateway(
   options: { processMetrics?: boolean } = {},
 ): Promise<RunningGateway> {
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
+  const supergraph = await SupergraphDelivery.open(config, logger);
+  const persistedOperations = await persistedOperationsOptions(config, logger);
   const gateway = new ApolloGateway({
-    supergraphSdl: await readSupergraph(config),
+    supergraphSdl: supergraph,
     buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
     logger,
   });
@@ -59,7 +62,9 @@ export async function startGateway(
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger, 'public-code'),
     logger,
+    persistedQueries: persistedOperations.persistedQueries,
     plugins: [
+      ...(persistedOperations.plugins ?? []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({
         httpServer,
@@ -72,7 +77,7 @@ export async function startGateway(
     await apollo.start();
   } catch (error) {
     throw new StartupError(
-      `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
+      `cannot serve the supergraph at ${supergraph.description}: ${(error as Error).message}`,
     );
   }
   const graphql = createGraphQLHandler(apollo, {

@@ -20,6 +20,8 @@ export class SupergraphDelivery implements SupergraphManager {
   private update: ((sdl: string) => void) | null = null;
   private servedId: string | null = null;
   private failedId: string | null = null;
+  /** Set while the source cannot be read: an outage is logged when it starts and when it ends. */
+  private unreadable = false;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -82,12 +84,17 @@ export class SupergraphDelivery implements SupergraphManager {
     try {
       sdl = await this.source.read();
     } catch (error) {
-      this.logger.warn(
-        { err: error, source: this.source.description },
-        'cannot read the supergraph; still serving the previous one',
-      );
+      if (!this.unreadable)
+        this.logger.warn(
+          { err: error, source: this.source.description },
+          'cannot read the supergraph; still serving the previous one',
+        );
+      this.unreadable = true;
       return;
     }
+    if (this.unreadable)
+      this.logger.info({ source: this.source.description }, 'the supergraph can be read again');
+    this.unreadable = false;
     const id = supergraphId(sdl);
     if (id === this.servedId || id === this.failedId || !this.update) return;
     try {

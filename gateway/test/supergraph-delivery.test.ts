@@ -227,12 +227,18 @@ describe('a supergraph polled from SUPERGRAPH_URL', () => {
     expect(unreadable?.source).toBe(supergraphUrl.replace('?token=secret', ''));
     expect(JSON.stringify(logs)).not.toContain('secret');
 
+    // Polled again and again during the outage, it is logged when it starts and when it ends.
+    await sleep(300);
+    expect(logged(logs, 'cannot read the supergraph; still serving the previous one')).toHaveLength(1);
+
     answer = { status: 200, body: 'not a supergraph' };
     await waitFor(
       'the bad supergraph to be logged',
       () => logged(logs, 'the new supergraph failed to load; still serving the previous one').length > 0,
     );
     expect(await servesLoans(url)).toBe(true);
+
+    expect(logged(logs, 'the supergraph can be read again')).toHaveLength(1);
 
     answer = { status: 200, body: graph.libraryOnly };
     await waitFor('the good supergraph again', async () => !(await servesLoans(url)));

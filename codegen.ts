@@ -1,14 +1,24 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as addPlugin from '@graphql-codegen/add';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { parse } from 'graphql';
+import {
+  clientArtifactFiles,
+  generateClientArtifacts,
+  readOperationFiles,
+} from './scripts/lib/client-documents';
+import { ROOT } from './scripts/lib/services';
+import { composeSupergraph, readSubgraphSources } from './scripts/lib/supergraph';
 
 /**
  * `npm run codegen`: GraphQL Code Generator, run through its core API (its CLI pulls in
  * loaders that need Node 22). For each subgraph, resolver types from its SDL, federation on,
- * with mapper types so resolvers receive database rows where the schema names a type.
+ * with mapper types so resolvers receive database rows where the schema names a type. For
+ * clients, typed documents of the operations in schema/operations/ (client preset) and the
+ * persisted operation manifest the gateway's safelist reads, against the composed API schema.
  * `--check` writes nothing and fails when a generated file is stale (CI).
  */
 const check = process.argv.includes('--check');
@@ -29,6 +39,20 @@ function mappersOf(subgraph: string): Record<string, string> {
 }
 
 let stale = 0;
+/** Writes a generated file, or with `--check` counts it when it differs from what is committed. */
+function emit(filename: string, output: string) {
+  const current = existsSync(filename) ? readFileSync(filename, 'utf8') : '';
+  if (current === output) return;
+  if (check) {
+    console.error(`stale: ${filename} (run npm run codegen and commit)`);
+    stale += 1;
+  } else {
+    mkdirSync(dirname(filename), { recursive: true });
+    writeFileSync(filename, output);
+    console.error(`wrote ${filename}`);
+  }
+}
+
 for (const subgraph of subgraphs) {
   const filename = `subgraphs/${subgraph}/src/__generated__/resolvers-types.ts`;
   const output = await codegen({
@@ -51,14 +75,22 @@ for (const subgraph of subgraphs) {
       scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
     },
   });
-  const current = existsSync(filename) ? readFileSync(filename, 'utf8') : '';
-  if (current === output) continue;
-  if (check) {
-    console.error(`stale: ${filename} (run npm run codegen and commit)`);
-    stale += 1;
-  } else {
-    writeFileSync(filename, output);
-    console.error(`wrote ${filename}`);
-  }
+  emit(filename, output);
+}
+
+// Client documents are typed against the API schema the subgraphs compose to right now.
+const composition = composeSupergraph(readSubgraphSources());
+if (!composition.ok) {
+  console.error(
+    'client documents not generated: the subgraphs do not compose (npm run schema:check says why)',
+  );
+  process.exit(1);
+}
+try {
+  const artifacts = await generateClientArtifacts(composition.apiSdl, readOperationFiles(ROOT));
+  for (const [file, content] of clientArtifactFiles(artifacts)) emit(file, content);
+} catch (error) {
+  console.error(`client documents not generated: ${(error as Error).message}`);
+  process.exit(1);
 }
 if (stale > 0) process.exit(1);

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { composedSchemaFiles, orphanedSnapshots } from './lib/schema-artifacts';
 import { ROOT } from './lib/services';
 import { composeSupergraph, readSubgraphSources } from './lib/supergraph';
 
@@ -16,10 +17,13 @@ if (!composition.ok) {
   process.exit(1);
 }
 for (const hint of composition.hints) console.error(`hint: ${hint}`);
-const schemaDir = join(ROOT, 'schema');
-mkdirSync(join(schemaDir, 'subgraphs'), { recursive: true });
-writeFileSync(join(schemaDir, 'supergraph.graphql'), composition.supergraphSdl);
-writeFileSync(join(schemaDir, 'api.graphql'), `${composition.apiSdl}\n`);
-for (const source of sources)
-  writeFileSync(join(schemaDir, 'subgraphs', `${source.name}.graphql`), source.sdl);
+for (const [file, content] of composedSchemaFiles(sources, composition)) {
+  mkdirSync(dirname(join(ROOT, file)), { recursive: true });
+  writeFileSync(join(ROOT, file), content);
+}
+// A snapshot of a subgraph that is gone would tell a reader it is still part of the graph.
+for (const file of orphanedSnapshots(ROOT, sources)) {
+  rmSync(join(ROOT, file));
+  console.error(`removed ${file} (no such subgraph)`);
+}
 console.error(`composed ${sources.length} subgraphs into schema/supergraph.graphql and schema/api.graphql`);

@@ -12,12 +12,23 @@ import { z } from 'zod';
 import { gatewaySecurityEnv } from './security-config';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+const DEFAULT_PERSISTED_OPERATIONS = fileURLToPath(
+  new URL('../../schema/persisted-operations.json', import.meta.url),
+);
 
 const gatewayEnv = z.object({
   ...serviceEnv,
   PORT: portEnv(4000),
   /** The supergraph to serve; `--supergraph <path>` on the command line wins. Any valid supergraph works. */
   SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH),
+  /** Fetch the supergraph from this URL (polled) instead of reading SUPERGRAPH_PATH. */
+  SUPERGRAPH_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /** How often SUPERGRAPH_URL is polled, and the file re-read in case a change event was missed. */
+  SUPERGRAPH_POLL_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  /** `off`; `log`: operations not in the manifest are logged; `safelist`: only they run. */
+  PERSISTED_OPERATIONS: z.enum(['off', 'log', 'safelist']).default('off'),
+  /** The persisted operation manifest (Apollo's format) for `log` and `safelist`. */
+  PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).default(DEFAULT_PERSISTED_OPERATIONS),
   /** Largest request body accepted; larger ones get 413 before anything is parsed. */
   BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -18,13 +18,11 @@ import { type GatewayConfig, subgraphUrl } from './config';
 import { type GatewayContext, gatewayContextFactory } from './context';
 import { corsPolicy } from './http/cors';
 import { GuardedApolloServer } from './http/guarded-apollo-server';
-import { CostModel } from './limits/cost-model';
-import { createOperationGuard } from './limits/operation-guard';
 import { rejectionCounter } from './limits/rejection-metrics';
-import { readLinks } from './supergraph/links';
-import { readSupergraph } from './supergraph/read-supergraph';
+import { setUpPersistedOperations } from './persisted-operations';
+import { SupergraphDelivery } from './supergraph/delivery';
 import { createSecuredGateway } from './supergraph/secured-gateway';
-import { composedSubgraphUrls } from './supergraph/subgraph-urls';
+import { secureSupergraph } from './supergraph/secured-supergraph';
 
 export interface RunningGateway extends StartedService {
   url: string;
@@ -45,33 +43,12 @@ export async function startGateway(
   const production = config.NODE_ENV === 'production';
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
   const rejections = rejectionCounter(metrics);
-  let secured: ReturnType<typeof createSecuredGateway>;
-  try {
-    secured = createSecuredGateway(await readSupergraph(config), config, logger);
-  } catch (error) {
-    if (error instanceof StartupError) throw error;
-    throw new StartupError(
-      `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
-    );
-  }
-  const { gateway, supergraph } = secured;
-  const links = readLinks(supergraph.document);
-  const guard = createOperationGuard(
-    supergraph.policy.schema,
-    new CostModel(links, config.DEFAULT_LIST_SIZE),
-    {
-      maxDepth: config.MAX_DEPTH,
-      maxAliases: config.MAX_ALIASES,
-      maxRootFields: config.MAX_ROOT_FIELDS,
-      maxTokens: config.MAX_TOKENS,
-      maxDirectives: config.MAX_DIRECTIVES,
-      maxCost: config.MAX_COST,
-      maxRepeatedField: config.MAX_REPEATED_FIELD,
-    },
-  );
-  const accountsUrl = composedSubgraphUrls(supergraph.document).has('accounts')
-    ? subgraphUrl(config, 'accounts', composedSubgraphUrls(supergraph.document).get('accounts'))
-    : null;
+  // Every version of the supergraph (at start, and each reload) is secured before it is served.
+  const supergraph = await SupergraphDelivery.open(config, logger, (sdl) => secureSupergraph(sdl, config));
+  const gateway = createSecuredGateway(supergraph, config, logger);
+  const persistedOperations = await setUpPersistedOperations(config, logger);
+  const composedAccountsUrl = supergraph.current.subgraphUrls.get('accounts');
+  const accountsUrl = composedAccountsUrl ? subgraphUrl(config, 'accounts', composedAccountsUrl) : null;
   const jwksUrl =
     config.JWKS_URL ?? (accountsUrl ? new URL('/.well-known/jwks.json', accountsUrl).href : null);
   if (!jwksUrl) logger.warn('no JWKS_URL and no accounts subgraph: every bearer token will be refused');
@@ -110,14 +87,16 @@ export async function startGateway(
       // Apollo's defaults, stated: a GET or text/plain POST cannot run an operation without a preflight header.
       csrfPrevention: true,
       allowBatchedHttpRequests: false,
-      // A hash-only request would skip the operation limits, which look at the query text.
-      persistedQueries: false,
+      // Manifest operations by id, and automatic persisted queries unless the safelist is on. The
+      // guard reads a hash-only request's text from the same cache (see GuardedApolloServer).
+      persistedQueries: { cache: persistedOperations.cache },
       parseOptions: { maxTokens: config.MAX_TOKENS },
       // Signals are handled by the service runtime (see platform/service).
       stopOnTerminationSignals: false,
       formatError: createErrorFormatter(logger, 'public-code'),
       logger,
       plugins: [
+        ...persistedOperations.plugins,
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginDrainHttpServer({
           httpServer,
@@ -126,17 +105,18 @@ export async function startGateway(
         operationMetricsPlugin(metrics),
       ],
     },
-    guard,
+    (request) => supergraph.current.guard(request),
     (rejection) => {
       rejections.inc({ reason: String(rejection.extensions.code) });
       logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
     },
+    (sha256Hash) => persistedOperations.cache.get(sha256Hash),
   );
   try {
     await apollo.start();
   } catch (error) {
     throw new StartupError(
-      `cannot serve the supergraph at ${config.SUPERGRAPH_PATH}: ${(error as Error).message}`,
+      `cannot serve the supergraph at ${supergraph.description}: ${(error as Error).message}`,
     );
   }
   const cors = corsPolicy(config.CORS_ORIGINS);
@@ -161,7 +141,10 @@ export async function startGateway(
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
-  logger.info({ url, protectedFields: supergraph.policy.coordinates().size }, `gateway listening on ${url}`);
+  logger.info(
+    { url, protectedFields: supergraph.current.policy.coordinates().size },
+    `gateway listening on ${url}`,
+  );
   return {
     url,
     port,

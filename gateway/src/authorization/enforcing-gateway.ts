@@ -16,7 +16,8 @@ import { filterOperation } from './filter-operation';
 export class EnforcingGateway implements GatewayInterface {
   constructor(
     private readonly planner: ApolloGateway,
-    private readonly policy: AccessPolicy,
+    /** The policy of the supergraph being served (it changes when the supergraph does). */
+    private readonly currentPolicy: () => AccessPolicy,
   ) {}
 
   async load(options: Parameters<GatewayInterface['load']>[0]) {
@@ -34,11 +35,8 @@ export class EnforcingGateway implements GatewayInterface {
 
   private enforce(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
-      const filtered = filterOperation(
-        this.policy,
-        requestContext.document,
-        callerOf(requestContext.context),
-      );
+      const policy = this.currentPolicy();
+      const filtered = filterOperation(policy, requestContext.document, callerOf(requestContext.context));
       if (!filtered) return executor(requestContext);
       const operation = getOperationAST(filtered.document, requestContext.operationName);
       const result = await executor({
@@ -49,7 +47,7 @@ export class EnforcingGateway implements GatewayInterface {
         operation: operation ?? requestContext.operation,
       });
       const completed = completeResponse(
-        this.policy,
+        policy,
         requestContext.document,
         requestContext.operationName,
         requestContext.request.variables ?? {},

@@ -10,6 +10,9 @@ import type { GuardedRequest, OperationRejected } from '../limits/operation-guar
 
 export type OperationGuard = (request: GuardedRequest) => OperationRejected | null;
 
+/** The text of a persisted operation (manifest or automatic) by its sha256; undefined when unknown. */
+export type PersistedQueryLookup = (sha256Hash: string) => Promise<string | undefined>;
+
 /**
  * Apollo Server with the operation limits in front of its pipeline: Apollo validates a document
  * before any plugin may refuse it, and validating a hostile document (thousands of overlapping
@@ -21,6 +24,7 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
     options: ApolloServerOptions<TContext>,
     private readonly guard: OperationGuard,
     private readonly onRejected: (rejection: OperationRejected) => void,
+    private readonly persistedQuery: PersistedQueryLookup,
   ) {
     super(options);
   }
@@ -28,7 +32,7 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
   override async executeHTTPGraphQLRequest(
     args: Parameters<ApolloServer<TContext>['executeHTTPGraphQLRequest']>[0],
   ): Promise<HTTPGraphQLResponse> {
-    const request = guardedRequest(args.httpGraphQLRequest);
+    const request = await guardedRequest(args.httpGraphQLRequest, this.persistedQuery);
     const rejection = request ? this.guard(request) : null;
     if (!rejection) return super.executeHTTPGraphQLRequest(args);
     this.onRejected(rejection);
@@ -45,18 +49,35 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
   }
 }
 
-/** The query and variables of a single GraphQL request, POST or GET; null for anything else (Apollo answers it). */
-function guardedRequest(request: HTTPGraphQLRequest): GuardedRequest | null {
-  if (request.method === 'GET') {
-    const params = new URLSearchParams(request.search);
-    const query = params.get('query');
-    if (query === null) return null;
-    const variables = parseJson(params.get('variables'));
-    return { query, variables: isRecord(variables) ? variables : {} };
-  }
+/**
+ * The query and variables of a single GraphQL request, POST or GET. A request that sends only a
+ * persisted query's hash is judged on the text stored for it: limits and cost depend on the
+ * variables of each call, not only on the text registered once. Null when there is nothing to
+ * judge (Apollo answers it: a malformed request, or an unknown hash).
+ */
+async function guardedRequest(
+  request: HTTPGraphQLRequest,
+  persistedQuery: PersistedQueryLookup,
+): Promise<GuardedRequest | null> {
+  const params = request.method === 'GET' ? new URLSearchParams(request.search) : null;
   const body: unknown = request.body;
-  if (!isRecord(body) || typeof body.query !== 'string') return null;
-  return { query: body.query, variables: isRecord(body.variables) ? body.variables : {} };
+  const fields = params
+    ? {
+        query: params.get('query') ?? undefined,
+        variables: parseJson(params.get('variables')),
+        extensions: parseJson(params.get('extensions')),
+      }
+    : isRecord(body)
+      ? body
+      : {};
+  const variables = isRecord(fields.variables) ? fields.variables : {};
+  if (typeof fields.query === 'string') return { query: fields.query, variables };
+  const hash =
+    isRecord(fields.extensions) && isRecord(fields.extensions.persistedQuery)
+      ? fields.extensions.persistedQuery.sha256Hash
+      : undefined;
+  const stored = typeof hash === 'string' ? await persistedQuery(hash) : undefined;
+  return stored === undefined ? null : { query: stored, variables };
 }
 
 function parseJson(text: string | null): unknown {

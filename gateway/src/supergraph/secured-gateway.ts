@@ -3,20 +3,21 @@ import type { Logger } from '@shop/platform/logger';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
 import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
 import { SubgraphDataSource } from '../subgraph-data-source';
-import { type SecuredSupergraph, takeOverSecurityFeatures } from './security-features';
+import type { SupergraphDelivery } from './delivery';
+import type { SecuredSupergraph } from './secured-supergraph';
 
 /**
- * The one place a query planner is made: from the supergraph with its security features taken
- * over, wrapped in their enforcement, so no code path plans a supergraph without its policy.
+ * The one place a query planner is made: fed only supergraphs whose security features were
+ * taken over (the delivery prepares each version with `secureSupergraph`), wrapped in their
+ * enforcement, so no code path plans a supergraph without its policy.
  */
 export function createSecuredGateway(
-  supergraphSdl: string,
+  delivery: SupergraphDelivery<SecuredSupergraph>,
   config: GatewayConfig,
   logger: Logger,
-): { gateway: EnforcingGateway; supergraph: SecuredSupergraph } {
-  const supergraph = takeOverSecurityFeatures(supergraphSdl);
+): EnforcingGateway {
   const planner = new ApolloGateway({
-    supergraphSdl: supergraph.plannerSdl,
+    supergraphSdl: delivery,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
@@ -27,5 +28,5 @@ export function createSecuredGateway(
     // Query plans name subgraphs and their fields: never hand them to clients, whatever NODE_ENV says.
     __exposeQueryPlanExperimental: false,
   });
-  return { gateway: new EnforcingGateway(planner, supergraph.policy), supergraph };
+  return new EnforcingGateway(planner, () => delivery.current.policy);
 }

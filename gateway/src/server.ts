@@ -16,6 +16,7 @@ import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
+import { secureSupergraph, securityDirectivesPlugin } from './security-directives';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { readSupergraph } from './supergraph';
 
@@ -35,8 +36,9 @@ export async function startGateway(
   options: { processMetrics?: boolean } = {},
 ): Promise<RunningGateway> {
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
+  const supergraph = secureSupergraph(await readSupergraph(config));
   const gateway = new ApolloGateway({
-    supergraphSdl: await readSupergraph(config),
+    supergraphSdl: supergraph.sdl,
     buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
     logger,
   });
@@ -66,6 +68,7 @@ export async function startGateway(
         stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
       }),
       operationMetricsPlugin(metrics),
+      securityDirectivesPlugin(supergraph.requirements),
     ],
   });
   try {

@@ -108,9 +108,11 @@ export function securityDirectivesPlugin(
           if (!operation) return;
           const denied = firstDeniedField(schema, document, operation, requirements, contextValue.caller);
           if (!denied) return;
+          // A GraphQL answer like any other field error, not a server failure (500).
+          const http = { status: 200 };
           throw contextValue.caller
-            ? new ShopError(ErrorCode.FORBIDDEN, `You are not allowed to read ${denied}.`)
-            : new ShopError(ErrorCode.UNAUTHENTICATED, `You must be logged in to read ${denied}.`);
+            ? new ShopError(ErrorCode.FORBIDDEN, `You are not allowed to read ${denied}.`, { http })
+            : new ShopError(ErrorCode.UNAUTHENTICATED, `You must be logged in to read ${denied}.`, { http });
         },
       };
     },

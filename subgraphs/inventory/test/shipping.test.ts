@@ -24,7 +24,10 @@ describe('the shipping estimate rule', () => {
   });
 
   it('answers in the currency of the price', () => {
-    expect(estimateShipping({ amount: 100, currency: 'EUR' }, 100, 0)).toEqual({ amount: 499, currency: 'EUR' });
+    expect(estimateShipping({ amount: 100, currency: 'EUR' }, 100, 0)).toEqual({
+      amount: 499,
+      currency: 'EUR',
+    });
   });
 });
 

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, seedIds, seedProductSku } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { type GraphQLResult, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, Tables } from '../src/context';
 import { seed } from '../src/db/seed';
@@ -172,7 +173,11 @@ describe('the low-stock list', () => {
     const listed: LowStockPage['lowStock']['edges'][number]['node'][] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page += 1) {
-      const result = await service.execute<LowStockPage>(LOW_STOCK, { atMost: 20, first: 3, after }, admin);
+      const result: GraphQLResult<LowStockPage> = await service.execute<LowStockPage>(
+        LOW_STOCK,
+        { atMost: 20, first: 3, after },
+        admin,
+      );
       expect(result.errors).toBeUndefined();
       const connection = result.data?.lowStock;
       expect(connection?.totalCount).toBe(rows.length);
@@ -185,7 +190,10 @@ describe('the low-stock list', () => {
     );
     // The SKUs are the ones the catalog gave the seeded products.
     const seededSkus = new Map(
-      Array.from({ length: plan.products }, (_, index) => [seedIds.product(index), seedProductSku(plan, index)]),
+      Array.from({ length: plan.products }, (_, index) => [
+        seedIds.product(index),
+        seedProductSku(plan, index),
+      ]),
     );
     for (const product of listed) expect(product.sku).toBe(seededSkus.get(product.id));
   });
@@ -217,5 +225,19 @@ describe('the low-stock list', () => {
   it('is for admins only', async () => {
     expect((await service.execute(LOW_STOCK, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await service.execute(LOW_STOCK, {}, customer)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the admin operations of schema/operations, run as an admin', () => {
+  const operation = (name: string) =>
+    readFileSync(new URL(`../../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+
+  it('SetStock then LowStock, which inventory answers alone', async () => {
+    const productId = seedIds.product(6);
+    const set = await service.execute(operation('SetStock'), { productId, available: 0 }, admin);
+    expect(set.errors).toBeUndefined();
+    const list = await service.execute<LowStockPage>(operation('LowStock'), { atMost: 0, first: 100 }, admin);
+    expect(list.errors).toBeUndefined();
+    expect(list.data?.lowStock.edges.map(({ node }) => node.id)).toContain(productId);
   });
 });

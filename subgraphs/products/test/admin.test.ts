@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
@@ -58,7 +59,11 @@ const catalogRows = () => service.database.sql`select * from products order by i
 
 describe('createProduct', () => {
   it('adds a product that is then found by id, by SKU and in the newest-first list', async () => {
-    const result = await service.execute<{ createProduct: ProductData }>(CREATE, { input: validInput() }, admin);
+    const result = await service.execute<{ createProduct: ProductData }>(
+      CREATE,
+      { input: validInput() },
+      admin,
+    );
     expect(result.errors).toBeUndefined();
     const created = result.data?.createProduct;
     expect(created).toMatchObject({
@@ -137,7 +142,11 @@ describe('createProduct', () => {
     [{ categoryId: seedIds.category(99) }, 'input.categoryId'],
   ])('refuses %j with BAD_USER_INPUT naming %s, and writes nothing', async (overrides, field) => {
     const before = await catalogRows();
-    const result = await service.execute(CREATE, { input: validInput({ sku: 'KIT-900100', ...overrides }) }, admin);
+    const result = await service.execute(
+      CREATE,
+      { input: validInput({ sku: 'KIT-900100', ...overrides }) },
+      admin,
+    );
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
     expect(result.errors?.[0]?.message).toContain(field);
     expect(await catalogRows()).toEqual(before);
@@ -212,7 +221,11 @@ describe('updateProduct', () => {
   });
 
   it('answers NOT_FOUND for a product that does not exist and BAD_USER_INPUT for an id that cannot be one', async () => {
-    const missing = await service.execute(UPDATE, { id: seedIds.product(9999), input: { name: 'Ghost' } }, admin);
+    const missing = await service.execute(
+      UPDATE,
+      { id: seedIds.product(9999), input: { name: 'Ghost' } },
+      admin,
+    );
     expect(missing.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND' });
     const malformed = await service.execute(UPDATE, { id: 'garbage', input: { name: 'Ghost' } }, admin);
     expect(malformed.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id' });
@@ -238,5 +251,32 @@ describe('Product.packagingGrams', () => {
     );
     // Product 0 is in Kitchen (boxed), product 2 in Books (a mailer).
     expect(result).toEqual({ data: { _entities: [{ packagingGrams: 350 }, { packagingGrams: 60 }] } });
+  });
+});
+
+describe('the admin operations of schema/operations, run as an admin', () => {
+  const operation = (name: string) =>
+    readFileSync(new URL(`../../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+
+  it('CreateProduct then UpdateProduct', async () => {
+    const created = await service.execute<{ createProduct: ProductData }>(
+      operation('CreateProduct'),
+      { input: validInput({ sku: 'OPS-1', name: 'Operations Teapot' }) },
+      admin,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data?.createProduct.id;
+    const updated = await service.execute<{ updateProduct: ProductData }>(
+      operation('UpdateProduct'),
+      { id, input: { name: 'Operations Kettle', weightGrams: 1200 } },
+      admin,
+    );
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data?.updateProduct).toMatchObject({
+      id,
+      sku: 'OPS-1',
+      name: 'Operations Kettle',
+      weightGrams: 1200,
+    });
   });
 });

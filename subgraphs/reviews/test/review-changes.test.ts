@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
@@ -48,7 +49,9 @@ async function ratingOf(productId: string) {
 }
 
 async function summaryOf(productId: string) {
-  const result = await service.execute<{ _entities: { averageRating: number | null; reviewCount: number }[] }>(
+  const result = await service.execute<{
+    _entities: { averageRating: number | null; reviewCount: number }[];
+  }>(
     `query ($representations: [_Any!]!) {
       _entities(representations: $representations) { ... on Product { averageRating reviewCount } } }`,
     { representations: [{ __typename: 'Product', id: productId }] },
@@ -104,7 +107,12 @@ describe('addReview', () => {
     [{ productId: 'garden-rake' }, 'input.productId'],
   ])('refuses %j with BAD_USER_INPUT naming %s, and writes nothing', async (overrides, field) => {
     const before = [await reviewRows(), await ratingRows()];
-    const input = { productId: seedIds.product(201), rating: 3, body: 'A perfectly fine body.', ...overrides };
+    const input = {
+      productId: seedIds.product(201),
+      rating: 3,
+      body: 'A perfectly fine body.',
+      ...overrides,
+    };
     const result = await service.execute(ADD, { input }, shopper(5));
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field });
     expect([await reviewRows(), await ratingRows()]).toEqual(before);
@@ -137,7 +145,11 @@ describe('addReview', () => {
     const productId = seedIds.product(203);
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        service.execute(ADD, { input: { productId, rating: 5, body: 'Pressed the button twice.' } }, shopper(7)),
+        service.execute(
+          ADD,
+          { input: { productId, rating: 5, body: 'Pressed the button twice.' } },
+          shopper(7),
+        ),
       ),
     );
     expect(results.filter((result) => !result.errors)).toHaveLength(1);
@@ -162,7 +174,9 @@ describe('deleteReview', () => {
     const id = await addedBy(shopper(2), 210, 1);
     const result = await service.execute(DELETE, { id }, shopper(2));
     expect(result).toEqual({
-      data: { deleteReview: { deletedReviewId: id, product: { id: productId, averageRating: 5, reviewCount: 1 } } },
+      data: {
+        deleteReview: { deletedReviewId: id, product: { id: productId, averageRating: 5, reviewCount: 1 } },
+      },
     });
     expect((await service.execute(`{ review(id: "${id}") { id } }`)).data).toEqual({ review: null });
   });
@@ -179,9 +193,9 @@ describe('deleteReview', () => {
   });
 
   it('answers NOT_FOUND for a review that does not exist, BAD_USER_INPUT for an id that cannot be one', async () => {
-    expect((await service.execute(DELETE, { id: seedIds.review(999_999) }, admin)).errors?.[0]?.extensions).toEqual(
-      { code: 'NOT_FOUND' },
-    );
+    expect(
+      (await service.execute(DELETE, { id: seedIds.review(999_999) }, admin)).errors?.[0]?.extensions,
+    ).toEqual({ code: 'NOT_FOUND' });
     expect((await service.execute(DELETE, { id: 'nope' }, admin)).errors?.[0]?.extensions).toEqual({
       code: 'BAD_USER_INPUT',
       field: 'id',
@@ -195,7 +209,9 @@ describe('deleteReview', () => {
 
   it('keeps count and average right when reviews are added and deleted at once', async () => {
     const productId = seedIds.product(212);
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, index) => addedBy(shopper(300 + index), 212)));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => addedBy(shopper(300 + index), 212)),
+    );
     await Promise.all([
       ...ids.slice(0, 10).map((id, index) => service.execute(DELETE, { id }, shopper(300 + index))),
       ...Array.from({ length: 10 }, (_, index) => addedBy(shopper(400 + index), 212, 5)),
@@ -233,5 +249,28 @@ describe('the rating summary', () => {
     };
     expect(await cost(30)).toBe(1);
     expect(await cost(5)).toBe(1);
+  });
+});
+
+describe('the review operations of schema/operations, run as a shopper', () => {
+  const operation = (name: string) =>
+    readFileSync(new URL(`../../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+
+  it('AddReview then DeleteReview', async () => {
+    const productId = seedIds.product(220);
+    const added = await service.execute<Added>(
+      operation('AddReview'),
+      { input: { productId, rating: 5, body: 'Written through the operation.' } },
+      shopper(9),
+    );
+    expect(added.errors).toBeUndefined();
+    expect(added.data?.addReview.product).toEqual({ id: productId, averageRating: 5, reviewCount: 1 });
+    const deleted = await service.execute(
+      operation('DeleteReview'),
+      { id: added.data?.addReview.id },
+      shopper(9),
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect(await summaryOf(productId)).toEqual({ reviewCount: 0, averageRating: null });
   });
 });

@@ -46,9 +46,7 @@ export const products = pgTable(
     // whole catalog (the pg_trgm extension comes from migration 0001). No fast-update pending
     // list: the catalog is read far more than written, and a pending list both slows searches
     // and makes the planner shun the index until a vacuum merges it.
-    index('products_name_trgm_idx')
-      .using('gin', table.name.op('gin_trgm_ops'))
-      .with({ fastupdate: false }),
+    index('products_name_trgm_idx').using('gin', table.name.op('gin_trgm_ops')).with({ fastupdate: false }),
   ],
 );
 

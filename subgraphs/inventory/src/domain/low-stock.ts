@@ -1,5 +1,4 @@
-import type { Caller } from '@shop/platform/auth';
-import { requireScope, Scope } from '@shop/platform/auth';
+import { type Caller, requireScope, Scope } from '@shop/platform/auth';
 import { afterKey } from '@shop/platform/db';
 import { badUserInput } from '@shop/platform/errors';
 import { type Page, type PageArgs, readPageArgs } from '@shop/platform/pagination';
@@ -21,6 +20,7 @@ export interface LowStockQuery {
   page: Page<LowStockCursor>;
 }
 
+/** Checks the caller (admins only) and the arguments; every mistake is a BAD_USER_INPUT naming it. */
 export function readLowStockArgs(caller: Caller | null, args: PageArgs & { atMost: number }): LowStockQuery {
   requireScope(caller, Scope.INVENTORY_WRITE, 'see the low-stock list');
   if (!Number.isInteger(args.atMost) || args.atMost < 0 || args.atMost > MAX_AVAILABLE) {

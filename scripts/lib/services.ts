@@ -17,6 +17,7 @@ export interface ServiceSpec {
 export const SUBGRAPHS: readonly ServiceSpec[] = [
   { name: 'accounts', port: 4001, dir: 'subgraphs/accounts' },
   { name: 'products', port: 4002, dir: 'subgraphs/products' },
+  { name: 'inventory', port: 4003, dir: 'subgraphs/inventory' },
   { name: 'reviews', port: 4004, dir: 'subgraphs/reviews' },
 ];
 

@@ -5,6 +5,10 @@ import { directiveNameInSchema, type LinkedSpec, readLinks } from './links';
 const AUTHENTICATED = 'https://specs.apollo.dev/authenticated';
 const REQUIRES_SCOPES = 'https://specs.apollo.dev/requiresScopes';
 const ENFORCED: Record<string, string> = { [AUTHENTICATED]: '0.1', [REQUIRES_SCOPES]: '0.1' };
+/** SECURITY features @apollo/gateway enforces itself: `@inaccessible` hides elements from the API schema. */
+const ENFORCED_BY_PLANNER: Record<string, readonly string[]> = {
+  'https://specs.apollo.dev/inaccessible': ['0.1', '0.2'],
+};
 
 /** A supergraph whose security features the gateway enforces itself. */
 export interface SecuredSupergraph {
@@ -26,7 +30,10 @@ export function takeOverSecurityFeatures(supergraphSdl: string): SecuredSupergra
   const document = parse(supergraphSdl);
   const links = readLinks(document);
   const unsupported = links.filter(
-    (link) => link.purpose === 'SECURITY' && ENFORCED[link.identity] !== link.version,
+    (link) =>
+      link.purpose === 'SECURITY' &&
+      ENFORCED[link.identity] !== link.version &&
+      !ENFORCED_BY_PLANNER[link.identity]?.includes(link.version),
   );
   if (unsupported.length > 0)
     throw new Error(

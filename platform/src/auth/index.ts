@@ -18,4 +18,5 @@ export {
   type VerifiedGatewayRequest,
   verifyGatewayRequest,
 } from './gateway-proof';
+export { requireCaller, requireScope } from './require';
 export { hasScope, ROLE_SCOPES, Scope } from './scopes';

@@ -1,3 +1,12 @@
-export { DEMO_SEED_PLAN, insertInChunks, readSeedPlan, type SeedPlan, seedIds, seedPlanArgs } from './plan';
+export {
+  DEMO_SEED_PLAN,
+  insertInChunks,
+  readSeedPlan,
+  type SeedPlan,
+  seedIds,
+  seedPlanArgs,
+  seedProductCategory,
+  seedProductSku,
+} from './plan';
 export { createRandom, type Random } from './random';
 export { runSeed, type Seeder } from './run-seed';

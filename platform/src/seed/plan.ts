@@ -70,6 +70,36 @@ export const seedIds = {
   order: (index: number) => nameBasedId(`seed:order:${index}`),
 };
 
+// The seeded categories' SKU prefixes, in category order (the catalog's seed names the categories).
+const CATEGORY_SKU_PREFIXES = [
+  'KIT',
+  'GAR',
+  'BOK',
+  'TOY',
+  'OUT',
+  'OFF',
+  'AUD',
+  'LIT',
+  'BTH',
+  'PET',
+  'SPO',
+  'TOL',
+];
+
+/**
+ * The SKU of seeded product `index`: the catalog gives it to the product, the warehouse
+ * (inventory) keys its stock row by it. Products are spread over the categories in turn.
+ */
+export function seedProductSku(plan: Pick<SeedPlan, 'categories'>, index: number): string {
+  const prefix = CATEGORY_SKU_PREFIXES[seedProductCategory(plan, index)] ?? 'SKU';
+  return `${prefix}-${String(index + 1).padStart(6, '0')}`;
+}
+
+/** The index of the category seeded product `index` is listed in. */
+export function seedProductCategory(plan: Pick<SeedPlan, 'categories'>, index: number): number {
+  return index % Math.max(1, Math.min(plan.categories, CATEGORY_SKU_PREFIXES.length));
+}
+
 /** Inserts rows in chunks: one statement per chunk keeps a big seed fast without hitting Postgres' parameter limit. */
 export async function insertInChunks<TRow>(
   rows: readonly TRow[],

@@ -41,6 +41,25 @@ export type QueryProductsArgs = {
   orderBy?: InputMaybe<ProductOrder>;
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Adds a product to the catalog. Admins only (scope `catalog:write`). */
+  createProduct: Product;
+  /** Changes a product's details; fields left out keep their value. Admins only (scope `catalog:write`). */
+  updateProduct: Product;
+};
+
+
+export type MutationCreateProductArgs = {
+  input: CreateProductInput;
+};
+
+
+export type MutationUpdateProductArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateProductInput;
+};
+
 /** Something the shop sells. */
 export type Product = {
   __typename?: 'Product';
@@ -60,6 +79,10 @@ export type Product = {
   category: Category;
   /** When the product was added to the catalog. */
   createdAt: Scalars['DateTime']['output'];
+  /** When the product's details last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Weight of the packaging the product ships in, in grams (set per category). Internal: the inventory subgraph requires it to estimate shipping; clients never see it. */
+  packagingGrams: Scalars['Int']['output'];
 };
 
 /** A group of products, such as a department of the shop. */
@@ -119,6 +142,8 @@ export type PageInfo = {
 export type ProductFilter = {
   /** Only products of this category. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only products whose name contains every word of this text, ignoring case (at most 100 characters; blank means no search). */
+  search?: InputMaybe<Scalars['String']['input']>;
   /** Only products with a price of at least this many minor units. */
   minPrice?: InputMaybe<Scalars['Int']['input']>;
   /** Only products with a price of at most this many minor units. */
@@ -135,6 +160,44 @@ export type ProductOrder =
   | 'PRICE_DESC'
   /** Alphabetically by name. */
   | 'NAME';
+
+/** An amount of money as a client sends it: minor units (cents) and an ISO-4217 currency code. */
+export type MoneyInput = {
+  /** The amount in minor units of the currency: 1999 is 19.99. Not negative. */
+  amount: Scalars['Int']['input'];
+  /** ISO-4217 currency code; the catalog is priced in USD. */
+  currency: Scalars['String']['input'];
+};
+
+/** A new product. Every field is checked; a mistake is a BAD_USER_INPUT naming the field (`input.price.amount`). */
+export type CreateProductInput = {
+  /** Unique stock keeping unit: 3 to 32 upper-case letters, digits and single dashes, such as `KIT-000123`. */
+  sku: Scalars['String']['input'];
+  /** Name shown to customers: 2 to 120 characters. */
+  name: Scalars['String']['input'];
+  /** Description shown on the product page: 1 to 5,000 characters. */
+  description: Scalars['String']['input'];
+  /** Price of one unit. */
+  price: MoneyInput;
+  /** Shipping weight of one unit in grams: 0 to 1,000,000. */
+  weightGrams: Scalars['Int']['input'];
+  /** Id of the category to list the product in. */
+  categoryId: Scalars['ID']['input'];
+};
+
+/** Changes to a product: only the fields given change, under the same rules as when creating one. */
+export type UpdateProductInput = {
+  /** New name: 2 to 120 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New description: 1 to 5,000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** New price of one unit. */
+  price?: InputMaybe<MoneyInput>;
+  /** New shipping weight of one unit in grams: 0 to 1,000,000. */
+  weightGrams?: InputMaybe<Scalars['Int']['input']>;
+  /** Id of the category to move the product to. */
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -236,6 +299,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Product: ResolverTypeWrapper<ProductMapper>;
   Category: ResolverTypeWrapper<CategoryMapper>;
   Money: ResolverTypeWrapper<Money>;
@@ -245,6 +309,9 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProductFilter: ProductFilter;
   ProductOrder: ProductOrder;
+  MoneyInput: MoneyInput;
+  CreateProductInput: CreateProductInput;
+  UpdateProductInput: UpdateProductInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
 }>;
 
@@ -254,6 +321,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
   Product: ProductMapper;
   Category: CategoryMapper;
   Money: Money;
@@ -262,6 +330,9 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   ProductFilter: ProductFilter;
+  MoneyInput: MoneyInput;
+  CreateProductInput: CreateProductInput;
+  UpdateProductInput: UpdateProductInput;
   DateTime: Scalars['DateTime']['output'];
 }>;
 
@@ -269,6 +340,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first' | 'orderBy'>>;
   categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
+  updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
 }>;
 
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
@@ -281,6 +357,8 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
   weightGrams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   category?: Resolver<ResolversTypes['Category'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  packagingGrams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = ResolversObject<{
@@ -318,6 +396,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;

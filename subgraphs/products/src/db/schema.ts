@@ -3,12 +3,19 @@ import { char, check, index, integer, pgTable, text, timestamp, uuid } from 'dri
 
 // Timestamps keep milliseconds, the precision of a JavaScript Date: a cursor holding a
 // created_at must compare equal to the stored value, not a microsecond off.
-export const categories = pgTable('categories', {
-  id: uuid('id').primaryKey(),
-  name: text('name').notNull(),
-  slug: text('slug').notNull().unique(),
-  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-});
+export const categories = pgTable(
+  'categories',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    slug: text('slug').notNull().unique(),
+    // What the box or mailer products of this category ship in weighs: part of the parcel weight
+    // inventory estimates shipping from (Product.packagingGrams, internal to the supergraph).
+    packagingGrams: integer('packaging_grams').notNull().default(200),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [check('categories_packaging_not_negative', sql`${table.packagingGrams} >= 0`)],
+);
 
 export const products = pgTable(
   'products',
@@ -35,6 +42,11 @@ export const products = pgTable(
     index('products_price_idx').on(table.priceAmount, table.id),
     index('products_name_idx').on(table.name, table.id),
     index('products_category_newest_idx').on(table.categoryId, table.createdAt, table.id),
+    // Text search: trigrams make `name ILIKE '%word%'` an index lookup instead of a scan of the
+    // whole catalog (the pg_trgm extension comes from migration 0001). No fast-update pending
+    // list: the catalog is read far more than written, and a pending list both slows searches
+    // and makes the planner shun the index until a vacuum merges it.
+    index('products_name_trgm_idx').using('gin', table.name.op('gin_trgm_ops')).with({ fastupdate: false }),
   ],
 );
 

@@ -8,15 +8,27 @@ export type ProductOrder = 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'NAME';
 
 export interface ProductFilter {
   categoryId?: string | null;
+  search?: string | null;
   minPrice?: number | null;
   maxPrice?: number | null;
 }
+
+/** A checked filter: the search text split into the words a name must all contain. */
+export interface ProductListFilter {
+  categoryId?: string | null;
+  searchWords: string[];
+  minPrice?: number | null;
+  maxPrice?: number | null;
+}
+
+export const MAX_SEARCH_LENGTH = 100;
+const MAX_SEARCH_WORDS = 8;
 
 /** The sort key of the last product a client has seen, kept inside the opaque cursor. */
 export type ProductCursor = [number | string, string];
 
 export interface ProductListQuery {
-  filter: ProductFilter;
+  filter: ProductListFilter;
   order: ProductOrder;
   page: Page<ProductCursor>;
 }
@@ -58,5 +70,24 @@ export function readProductListArgs(
   if (filter.minPrice != null && filter.maxPrice != null && filter.minPrice > filter.maxPrice) {
     throw badUserInput('filter.maxPrice', 'filter.maxPrice must not be below filter.minPrice.');
   }
-  return { filter, order, page: readPageArgs(args, cursorSchemas[order]) };
+  const { search, ...rest } = filter;
+  return {
+    filter: { ...rest, searchWords: searchWords(search) },
+    order,
+    page: readPageArgs(args, cursorSchemas[order]),
+  };
+}
+
+/** The words of a search; blank text is no search at all (an empty search box). */
+function searchWords(search: string | null | undefined): string[] {
+  if (search == null) return [];
+  if (search.length > MAX_SEARCH_LENGTH)
+    throw badUserInput('filter.search', `filter.search must be at most ${MAX_SEARCH_LENGTH} characters.`);
+  const words = search
+    .trim()
+    .split(/\s+/u)
+    .filter((word) => word.length > 0);
+  if (words.length > MAX_SEARCH_WORDS)
+    throw badUserInput('filter.search', `filter.search may have at most ${MAX_SEARCH_WORDS} words.`);
+  return words;
 }

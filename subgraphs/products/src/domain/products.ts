@@ -1,8 +1,8 @@
 import { afterKey } from '@shop/platform/db';
-import { and, asc, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../context';
 import { type ProductRow, products } from '../db/schema';
-import type { ProductFilter, ProductListQuery, ProductOrder } from './product-list';
+import type { ProductListFilter, ProductListQuery, ProductOrder } from './product-list';
 
 export function findProductsByIds(db: Db, ids: readonly string[]): Promise<ProductRow[]> {
   return db
@@ -26,7 +26,12 @@ const sortKeys = {
 } as const satisfies Record<ProductOrder, unknown>;
 
 /** One page of the catalog, plus one extra row that tells whether another page follows. */
-export function listProducts(db: Db, { filter, order, page }: ProductListQuery): Promise<ProductRow[]> {
+export function listProducts(db: Db, query: ProductListQuery): Promise<ProductRow[]> {
+  return productListStatement(db, query);
+}
+
+/** The statement `listProducts` runs, unexecuted: tests read its plan with EXPLAIN. */
+export function productListStatement(db: Db, { filter, order, page }: ProductListQuery) {
   const { columns, direction } = sortKeys[order];
   const conditions = filterConditions(filter);
   if (page.after) {
@@ -42,7 +47,7 @@ export function listProducts(db: Db, { filter, order, page }: ProductListQuery):
     .limit(page.first + 1);
 }
 
-export async function countProducts(db: Db, filter: ProductFilter): Promise<number> {
+export async function countProducts(db: Db, filter: ProductListFilter): Promise<number> {
   const [row] = await db
     .select({ total: count() })
     .from(products)
@@ -50,10 +55,17 @@ export async function countProducts(db: Db, filter: ProductFilter): Promise<numb
   return row?.total ?? 0;
 }
 
-function filterConditions(filter: ProductFilter): SQL[] {
+function filterConditions(filter: ProductListFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.categoryId != null) conditions.push(eq(products.categoryId, filter.categoryId));
+  // ILIKE '%word%' is what the trigram index (products_name_trgm_idx) serves.
+  for (const word of filter.searchWords) conditions.push(ilike(products.name, `%${escapeLike(word)}%`));
   if (filter.minPrice != null) conditions.push(gte(products.priceAmount, filter.minPrice));
   if (filter.maxPrice != null) conditions.push(lte(products.priceAmount, filter.maxPrice));
   return conditions;
+}
+
+/** A word matched literally: `%`, `_` and the escape character itself lose their LIKE meaning. */
+function escapeLike(word: string): string {
+  return word.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

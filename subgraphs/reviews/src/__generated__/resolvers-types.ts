@@ -4,6 +4,7 @@ import type { ReviewMapper, ReviewConnectionMapper, ReviewEdgeMapper, ProductMap
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -26,6 +27,43 @@ export type Query = {
 
 export type QueryReviewArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Reviews a product as the logged-in user: one review per user and product. */
+  addReview: Review;
+  /** Deletes a review: your own, or any review for moderators (scope `reviews:moderate`). */
+  deleteReview: DeleteReviewPayload;
+};
+
+
+export type MutationAddReviewArgs = {
+  input: AddReviewInput;
+};
+
+
+export type MutationDeleteReviewArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** A review to add. Every field is checked; a mistake is a BAD_USER_INPUT naming the field (`input.rating`). */
+export type AddReviewInput = {
+  /** Id of the product reviewed. */
+  productId: Scalars['ID']['input'];
+  /** Stars from 1 (poor) to 5 (excellent). */
+  rating: Scalars['Int']['input'];
+  /** What you think of the product: 10 to 2,000 characters. */
+  body: Scalars['String']['input'];
+};
+
+/** What deleting a review did. */
+export type DeleteReviewPayload = {
+  __typename?: 'DeleteReviewPayload';
+  /** Id of the review that was deleted. */
+  deletedReviewId: Scalars['ID']['output'];
+  /** The product it was about, with its rating summary as it is now. */
+  product: Product;
 };
 
 /** A customer's rating and opinion of a product. */
@@ -215,9 +253,12 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Review: ResolverTypeWrapper<ReviewMapper>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  AddReviewInput: AddReviewInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  DeleteReviewPayload: ResolverTypeWrapper<Omit<DeleteReviewPayload, 'product'> & { product: ResolversTypes['Product'] }>;
+  Review: ResolverTypeWrapper<ReviewMapper>;
   Product: ResolverTypeWrapper<ProductMapper>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   User: ResolverTypeWrapper<UserMapper>;
@@ -232,9 +273,12 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
-  Review: ReviewMapper;
+  Mutation: Record<PropertyKey, never>;
+  AddReviewInput: AddReviewInput;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
+  DeleteReviewPayload: Omit<DeleteReviewPayload, 'product'> & { product: ResolversParentTypes['Product'] };
+  Review: ReviewMapper;
   Product: ProductMapper;
   Float: Scalars['Float']['output'];
   User: UserMapper;
@@ -247,6 +291,16 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   review?: Resolver<Maybe<ResolversTypes['Review']>, ParentType, ContextType, RequireFields<QueryReviewArgs, 'id'>>;
+}>;
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationAddReviewArgs, 'input'>>;
+  deleteReview?: Resolver<ResolversTypes['DeleteReviewPayload'], ParentType, ContextType, RequireFields<MutationDeleteReviewArgs, 'id'>>;
+}>;
+
+export type DeleteReviewPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteReviewPayload'] = ResolversParentTypes['DeleteReviewPayload']> = ResolversObject<{
+  deletedReviewId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 }>;
 
 export type ReviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Review'] = ResolversParentTypes['Review'], FederationReferenceType extends FederationReferenceTypes['Review'] = FederationReferenceTypes['Review']> = ResolversObject<{
@@ -297,6 +351,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  DeleteReviewPayload?: DeleteReviewPayloadResolvers<ContextType>;
   Review?: ReviewResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 
 export const reviews = pgTable(
   'reviews',
@@ -21,3 +21,27 @@ export const reviews = pgTable(
 );
 
 export type ReviewRow = typeof reviews.$inferSelect;
+
+/**
+ * Each product's review count and rating total, so averageRating and reviewCount are one
+ * primary-key read instead of an aggregate over every review. Kept by triggers on `reviews`
+ * (migration 0002) in the same statement as the change: concurrent reviews of one product
+ * take turns on its row, and no write path can forget it.
+ */
+export const productRatings = pgTable(
+  'product_ratings',
+  {
+    productId: uuid('product_id').primaryKey(),
+    reviewCount: integer('review_count').notNull(),
+    ratingTotal: integer('rating_total').notNull(),
+  },
+  (table) => [
+    check('product_ratings_count_not_negative', sql`${table.reviewCount} >= 0`),
+    check(
+      'product_ratings_total_in_range',
+      sql`${table.ratingTotal} between ${table.reviewCount} and 5 * ${table.reviewCount}`,
+    ),
+  ],
+);
+
+export type ProductRatingsRow = typeof productRatings.$inferSelect;

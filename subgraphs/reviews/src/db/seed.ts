@@ -1,6 +1,7 @@
 import { createRandom, insertInChunks, type Seeder, seedIds } from '@shop/platform/seed';
+import { sql } from 'drizzle-orm';
 import type { Tables } from '../context';
-import { reviews } from './schema';
+import type { reviews } from './schema';
 
 const OPENINGS = [
   'Exactly what I hoped for.',
@@ -32,6 +33,16 @@ export const seed: Seeder<Tables> = async (db, plan) => {
   const target = Math.min(plan.reviews, plan.products * plan.users);
   const seen = new Set<string>();
   const rows: (typeof reviews.$inferInsert)[] = [];
+  // Each product and author is named by many reviews: hash their ids once.
+  const productIds = new Map<number, string>();
+  const authorIds = new Map<number, string>();
+  const idOf = (ids: Map<number, string>, index: number, make: (index: number) => string) => {
+    const known = ids.get(index);
+    if (known) return known;
+    const id = make(index);
+    ids.set(index, id);
+    return id;
+  };
   while (rows.length < target) {
     // Popular products get more reviews: squaring skews the pick towards low indexes.
     const productIndex = Math.floor(random.next() ** 2 * plan.products);
@@ -42,13 +53,35 @@ export const seed: Seeder<Tables> = async (db, plan) => {
     const index = rows.length;
     rows.push({
       id: seedIds.review(index),
-      productId: seedIds.product(productIndex),
-      authorId: seedIds.user(authorIndex),
+      productId: idOf(productIds, productIndex, seedIds.product),
+      authorId: idOf(authorIds, authorIndex, seedIds.user),
       rating: random.pick(RATINGS),
       body: `${random.pick(OPENINGS)} ${random.pick(DETAILS)}`,
       createdAt: new Date(CATALOG_EPOCH + random.int(0, 300 * 24 * 60) * 60_000),
     });
   }
-  await insertInChunks(rows, (chunk) => db.insert(reviews).values(chunk).onConflictDoNothing());
+  // A bulk load: the rating summary is computed once from all rows instead of by the insert
+  // trigger chunk by chunk (a third of the time at 100,000 reviews). Disabling the trigger locks
+  // out other writers until the seed commits, so none can slip past it.
+  await db.execute(sql`alter table reviews disable trigger reviews_added_to_ratings`);
+  // Each chunk travels as one JSON parameter that Postgres turns back into rows: far less for
+  // Drizzle to build and the driver to send than a parameter per value.
+  await insertInChunks(
+    rows,
+    (chunk) =>
+      db.execute(sql`
+        insert into reviews (id, product_id, author_id, rating, body, created_at)
+        select id, "productId", "authorId", rating, body, "createdAt"
+        from json_to_recordset(${JSON.stringify(chunk)}::json)
+          as r(id uuid, "productId" uuid, "authorId" uuid, rating smallint, body text, "createdAt" timestamptz)
+        on conflict do nothing`),
+    10_000,
+  );
+  await db.execute(sql`alter table reviews enable trigger reviews_added_to_ratings`);
+  await db.execute(sql`
+    insert into product_ratings (product_id, review_count, rating_total)
+    select product_id, count(*), sum(rating) from reviews group by product_id
+    on conflict (product_id) do update
+      set review_count = excluded.review_count, rating_total = excluded.rating_total`);
   return { reviews: rows.length };
 };

@@ -1,11 +1,11 @@
 import { afterKey } from '@shop/platform/db';
 import { isUuid } from '@shop/platform/ids';
 import type { Page } from '@shop/platform/pagination';
-import { and, avg, count, desc, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../context';
-import { type ReviewRow, reviews } from '../db/schema';
+import { productRatings, type ReviewRow, reviews } from '../db/schema';
 
 /** Reviews are listed newest first; the cursor is the last seen review's creation time and id. */
 export type ReviewCursor = [string, string];
@@ -72,18 +72,18 @@ export interface RatingSummary {
   averageRating: number | null;
 }
 
-/** Count and mean rating per product, computed from the reviews themselves so they are never out of step. */
+/**
+ * Count and mean rating per product, read from product_ratings, which triggers keep in step
+ * with the reviews in the same statement (see db/schema.ts): one indexed read per page.
+ */
 export async function summarizeRatings(db: Db, productIds: readonly string[]): Promise<RatingSummary[]> {
   const ids = productIds.filter(isUuid);
   if (ids.length === 0) return [];
-  const rows = await db
-    .select({ productId: reviews.productId, reviewCount: count(), averageRating: avg(reviews.rating) })
-    .from(reviews)
-    .where(inArray(reviews.productId, ids))
-    .groupBy(reviews.productId);
+  const rows = await db.select().from(productRatings).where(inArray(productRatings.productId, ids));
   return rows.map((row) => ({
-    ...row,
-    averageRating: row.averageRating === null ? null : Number(row.averageRating),
+    productId: row.productId,
+    reviewCount: row.reviewCount,
+    averageRating: row.reviewCount === 0 ? null : row.ratingTotal / row.reviewCount,
   }));
 }
 

@@ -1,5 +1,7 @@
 import { DateTimeScalar } from '@shop/platform/scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import { addReview } from './Mutation/addReview';
+import { deleteReview } from './Mutation/deleteReview';
 import { Product } from './Product';
 import { review } from './Query/review';
 import { Review } from './Review';
@@ -8,6 +10,7 @@ import { User } from './User';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: { review },
+  Mutation: { addReview, deleteReview },
   Review,
   Product,
   User,

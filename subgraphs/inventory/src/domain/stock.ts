@@ -1,0 +1,48 @@
+import { requireScope, Scope } from '@shop/platform/auth';
+import { badUserInput } from '@shop/platform/errors';
+import { isUuid } from '@shop/platform/ids';
+import type { RequestScope } from '@shop/platform/service';
+import { inArray, sql } from 'drizzle-orm';
+import type { Db, Tables } from '../context';
+import { type StockRow, stock } from '../db/schema';
+
+/** What a product's stock is, whether or not the warehouse has a row for it. */
+export type StockLevel = Pick<StockRow, 'productId' | 'available' | 'reserved'>;
+
+export const MAX_AVAILABLE = 1_000_000;
+
+/** A product the warehouse has no row for has nothing to sell and nothing reserved. */
+export function noStock(productId: string): StockLevel {
+  return { productId, available: 0, reserved: 0 };
+}
+
+export function findStockOfProducts(db: Db, productIds: readonly string[]): Promise<StockRow[]> {
+  const ids = productIds.filter(isUuid);
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.select().from(stock).where(inArray(stock.productId, ids));
+}
+
+/**
+ * `setStock`: the warehouse's count of units available to sell, replacing the one before.
+ * Creates the row when the product has none yet; units reserved for orders are left alone.
+ */
+export async function setAvailable(
+  { db, caller }: Pick<RequestScope<Tables>, 'db' | 'caller'>,
+  args: { productId: string; available: number },
+): Promise<StockRow> {
+  requireScope(caller, Scope.INVENTORY_WRITE, 'set stock');
+  if (!isUuid(args.productId)) throw badUserInput('productId', 'productId is not a product id.');
+  if (!Number.isInteger(args.available) || args.available < 0 || args.available > MAX_AVAILABLE) {
+    throw badUserInput('available', `available must be a whole number from 0 to ${MAX_AVAILABLE}.`);
+  }
+  const [row] = await db
+    .insert(stock)
+    .values({ productId: args.productId, available: args.available })
+    .onConflictDoUpdate({
+      target: stock.productId,
+      set: { available: args.available, updatedAt: sql`now()` },
+    })
+    .returning();
+  if (!row) throw new Error(`upserting the stock of ${args.productId} returned no row`);
+  return row;
+}

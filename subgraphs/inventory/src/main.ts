@@ -1,0 +1,5 @@
+import { runSubgraph } from '@shop/platform/service';
+import { config } from './config';
+import { inventorySubgraph } from './subgraph';
+
+await runSubgraph(inventorySubgraph, config);

@@ -1,0 +1,14 @@
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { LowStockEdge } from './LowStockEdge';
+import { setStock } from './Mutation/setStock';
+import { Product } from './Product';
+import { lowStock } from './Query/lowStock';
+import { Stock } from './Stock';
+
+export const resolvers: Resolvers = {
+  Query: { lowStock },
+  Mutation: { setStock },
+  Product,
+  Stock,
+  LowStockEdge,
+};

@@ -1,6 +1,7 @@
 import type { BaseContext } from '@apollo/server';
 import type { z } from 'zod';
 import { portEnv, postgresUrlEnv, serviceEnv } from '../config';
+import { eventBusOptions, eventsEnv } from '../events/config';
 import { createLogger } from '../logger';
 import { runService } from './run-service';
 import { type SubgraphDefinition, startSubgraph } from './subgraph-service';
@@ -11,6 +12,7 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
     ...serviceEnv,
     PORT: portEnv(defaults.port),
     DATABASE_URL: postgresUrlEnv(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
+    ...eventsEnv,
   };
 }
 
@@ -31,6 +33,7 @@ export function runSubgraph<TSchema extends Record<string, unknown>, TContext ex
       introspection: config.NODE_ENV !== 'production',
       shutdownGraceSeconds: config.SHUTDOWN_GRACE_SECONDS,
       processMetrics: true,
+      events: eventBusOptions(config),
     }),
   );
 }

@@ -8,9 +8,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import type { Caller } from '../auth/caller';
+import { redactUrlPassword } from '../config';
 import { connectDatabase, type Database, describeConnectionError } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { createErrorFormatter } from '../errors';
+import { type EventBusOptions, type RunningEvents, type ServiceEvents, startServiceEvents } from '../events/runtime';
 import { createGraphQLHandler } from '../http/graphql-handler';
 import { operationalRoutes } from '../http/operational-routes';
 import { createHttpServer, listen, type Routes } from '../http/server';
@@ -41,6 +43,8 @@ export interface SubgraphDefinition<TSchema extends TableSchema, TContext extend
   migrationsFolder: string;
   /** Builds the per-request context: the place to create this request's DataLoaders. */
   createContext(scope: RequestScope<TSchema>): TContext;
+  /** What it publishes and consumes (`src/events.ts`); the runtime runs its outbox relay and consumer. */
+  events?: ServiceEvents<TSchema>;
 }
 
 export interface SubgraphOptions {
@@ -55,6 +59,8 @@ export interface SubgraphOptions {
   processMetrics?: boolean;
   /** Who is calling. The seam where the gateway's verified identity comes in. */
   identifyCaller?: (req: IncomingMessage) => Promise<Caller | null>;
+  /** The event bus; required when the definition publishes or consumes events. */
+  events?: EventBusOptions;
 }
 
 export interface RunningSubgraph<TSchema extends TableSchema, TContext extends BaseContext> {
@@ -63,6 +69,8 @@ export interface RunningSubgraph<TSchema extends TableSchema, TContext extends B
   apollo: ApolloServer<TContext>;
   database: ReturnType<typeof connectDatabase<TSchema>>;
   metrics: Metrics;
+  /** Its outbox relay and consumer, when it has events. */
+  events: RunningEvents | null;
   /** The context a request from `caller` would get; for tests that call `apollo.executeOperation`. */
   contextFor(caller: Caller | null): TContext;
   stop(): Promise<void>;
@@ -85,6 +93,13 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     await database.close();
     throw new StartupError(describeConnectionError(error, database.displayUrl));
   }
+  let events: RunningEvents | null = null;
+  try {
+    events = await startEvents(definition, options, metrics);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 
   const contextFor = (caller: Caller | null) => definition.createContext({ db: database.db, caller, logger });
   const identifyCaller = options.identifyCaller ?? (async () => null);
@@ -98,6 +113,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
         },
       },
       { name: 'database', check: () => database.ping() },
+      ...(events ? [{ name: 'events', check: () => (events as RunningEvents).ping() }] : []),
     ]),
   };
   const httpServer = createHttpServer({ logger, metrics, routes });
@@ -133,6 +149,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     port = await listen(httpServer, options.host, options.port);
   } catch (error) {
     await apollo.stop();
+    await events?.stop();
     await database.close();
     throw new StartupError((error as Error).message);
   }
@@ -145,11 +162,42 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     apollo,
     database,
     metrics,
+    events,
     contextFor,
     async stop() {
       stopping = true;
       await apollo.stop();
+      await events?.stop();
       await database.close();
     },
   };
+}
+
+async function startEvents<TSchema extends TableSchema, TContext extends BaseContext>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  options: SubgraphOptions,
+  metrics: Metrics,
+): Promise<RunningEvents | null> {
+  const declared = definition.events;
+  if (!declared || ((declared.publishes?.length ?? 0) === 0 && (declared.consumes?.length ?? 0) === 0))
+    return null;
+  if (!options.events) throw new StartupError(`${definition.name} publishes or consumes events but has no event bus`);
+  try {
+    return await startServiceEvents({
+      service: definition.name,
+      events: declared,
+      databaseUrl: options.databaseUrl,
+      tables: definition.tables,
+      options: options.events,
+      metrics: metrics.events,
+      logger: options.logger,
+    });
+  } catch (error) {
+    const bus = options.events.bus;
+    const where =
+      bus.transport === 'nats'
+        ? `NATS at ${bus.url} (NATS_URL)`
+        : `the events database at ${redactUrlPassword(bus.databaseUrl)} (EVENTS_DATABASE_URL)`;
+    throw new StartupError(`cannot start events on ${where}: ${(error as Error).message}`);
+  }
 }

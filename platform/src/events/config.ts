@@ -35,7 +35,11 @@ export function eventBusOptions(config: EventsConfig): EventBusOptions {
       ? { transport: 'nats', url: config.NATS_URL }
       : { transport: 'pg-boss', databaseUrl: config.EVENTS_DATABASE_URL },
     namespace: config.EVENTS_NAMESPACE,
-    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, baseDelayMs: config.EVENTS_RETRY_DELAY_MS, maxDelayMs: 60_000 },
+    retry: {
+      maxAttempts: config.EVENTS_MAX_ATTEMPTS,
+      baseDelayMs: config.EVENTS_RETRY_DELAY_MS,
+      maxDelayMs: 60_000,
+    },
     concurrency: config.EVENTS_CONCURRENCY,
   };
 }

@@ -53,7 +53,8 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
     detail: string,
   ): Promise<DeliveryOutcome> => {
     const eventId = envelope?.id ?? delivery.messageId;
-    const type = envelope && knownTypes.has(`${envelope.producer}/${envelope.type}`) ? envelope.type : 'other';
+    const type =
+      envelope && knownTypes.has(`${envelope.producer}/${envelope.type}`) ? envelope.type : 'other';
     try {
       await db.transaction(async (tx) => {
         await tx
@@ -75,7 +76,10 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
           await tx.insert(inbox).values({ eventId, consumer, type: envelope.type }).onConflictDoNothing();
       });
     } catch (error) {
-      logger.error({ err: error, eventId, reason }, 'could not write a dead letter; the event stays on the bus');
+      logger.error(
+        { err: error, eventId, reason },
+        'could not write a dead letter; the event stays on the bus',
+      );
       return 'retry';
     }
     metrics.deadLetters.inc({ consumer, type, reason });

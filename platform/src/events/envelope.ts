@@ -54,7 +54,9 @@ export function defineEvent<TPayload>(definition: EventDefinition<TPayload>): Ev
   if (!TYPE.test(definition.type))
     throw new Error(`event type "${definition.type}" must look like "entity.happened" (lower case, dotted)`);
   if (!Number.isInteger(definition.version) || definition.version < 1)
-    throw new Error(`event ${definition.type} has version ${definition.version}: versions are integers from 1`);
+    throw new Error(
+      `event ${definition.type} has version ${definition.version}: versions are integers from 1`,
+    );
   return definition;
 }
 

@@ -1,4 +1,4 @@
-export { eventBusOptions, type EventsConfig, eventsEnv } from './config';
+export { type EventsConfig, eventBusOptions, eventsEnv } from './config';
 export { createDeliveryHandler, type DeadLetterReason } from './consumer';
 export {
   defineEvent,

@@ -2,8 +2,8 @@ import {
   AckPolicy,
   type ConsumerConfig,
   DeliverPolicy,
-  type JsMsg,
   JetStreamApiError,
+  type JsMsg,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
@@ -123,12 +123,19 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
       for (const { producer, type } of subscriptions)
         byProducer.set(producer, [...(byProducer.get(producer) ?? []), subject(producer, type)]);
 
+      // Several filter subjects need nats-server 2.10; older ones get the producer's whole
+      // stream and this process acks the types it does not read.
+      const multipleFilters = serverAtLeast(nc.info?.version, [2, 10]);
       const loops: { stop(): Promise<void> }[] = [];
       for (const [producer, subjects] of byProducer) {
         await ensureStream(producer);
         const stream = streamName(producer);
+        const wanted = new Set(subjects);
+        const filter: Partial<ConsumerConfig> = multipleFilters
+          ? { filter_subjects: subjects }
+          : { filter_subject: `${namespace}.events.${producer}.>` };
         const settings: Partial<ConsumerConfig> = {
-          filter_subjects: subjects,
+          ...filter,
           max_deliver: retry.maxAttempts + EXTRA_DELIVERIES,
           ack_wait: nanos(handlerTimeoutSeconds * 1000),
           max_ack_pending: 1000,
@@ -149,6 +156,10 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           max_messages: consumeOptions.concurrency * 2,
         });
         const handle = async (message: JsMsg) => {
+          if (!wanted.has(message.subject)) {
+            message.ack();
+            return;
+          }
           const delivery: Delivery = {
             messageId: `${stream}:${message.seq}`,
             body: parseBody(message.string()),
@@ -162,7 +173,9 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           const inFlight = new Set<Promise<void>>();
           for await (const message of messages) {
             const handled: Promise<void> = handle(message)
-              .catch((error: unknown) => logger.error({ err: error }, `consumer ${consumer} failed on a message`))
+              .catch((error: unknown) =>
+                logger.error({ err: error }, `consumer ${consumer} failed on a message`),
+              )
               .finally(() => inFlight.delete(handled));
             inFlight.add(handled);
             if (inFlight.size >= consumeOptions.concurrency) await Promise.race(inFlight);
@@ -203,6 +216,11 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
       if (!nc.isClosed()) await nc.drain();
     },
   };
+}
+
+function serverAtLeast(version: string | undefined, [major, minor]: [number, number]): boolean {
+  const [actualMajor = 0, actualMinor = 0] = (version ?? '0.0').split('.').map(Number);
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }
 
 /** An unparsable body still reaches the consumer, which dead-letters it as an invalid envelope. */

@@ -4,7 +4,13 @@ import { redactUrlPassword } from '../config';
 import type { Logger } from '../logger';
 import type { EventEnvelope } from './envelope';
 import { EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
-import type { Delivery, DeliveryOutcome, EventSubscription, EventTransport, RunningConsumer } from './transport';
+import type {
+  Delivery,
+  DeliveryOutcome,
+  EventSubscription,
+  EventTransport,
+  RunningConsumer,
+} from './transport';
 
 export interface PgBossTransportOptions {
   /** The `events` database every service of the system shares (its own role, its own tables). */

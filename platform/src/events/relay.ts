@@ -36,7 +36,7 @@ interface ClaimedRow {
   version: number;
   payload: unknown;
   trace_context: Record<string, string>;
-  occurred_at: Date;
+  occurred_at: string;
   attempts: number;
 }
 
@@ -79,7 +79,9 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
       // A relay stuck mid-publish gives its rows back instead of holding them forever.
       await tx`set local idle_in_transaction_session_timeout = '60s'`;
       const rows = await tx<ClaimedRow[]>`
-        select id, producer, type, version, payload, trace_context, occurred_at, attempts
+        select id, producer, type, version, payload, trace_context, attempts,
+               -- Formatted here: Drizzle on the same pool turns postgres.js' date parsing off.
+               to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
         from outbox
         where sent_at is null and next_attempt_at <= now()
         order by next_attempt_at, id
@@ -135,12 +137,13 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
 
   /** Refreshes the backlog gauges; returns how long until the earliest unsent row is due. */
   const refreshStats = async (): Promise<number> => {
-    const [stats] = await sql<{ backlog: number; oldest: Date | null; next_due_ms: number | null }[]>`
-      select count(*)::int as backlog, min(occurred_at) as oldest,
+    const [stats] = await sql<{ backlog: number; oldest_age_s: number | null; next_due_ms: number | null }[]>`
+      select count(*)::int as backlog,
+             greatest(0, extract(epoch from now() - min(occurred_at)))::float8 as oldest_age_s,
              greatest(0, extract(epoch from min(next_attempt_at) - now()) * 1000)::int as next_due_ms
       from outbox where sent_at is null`;
     metrics.outboxBacklog.set(stats?.backlog ?? 0);
-    metrics.outboxOldestAge.set(stats?.oldest ? Math.max(0, (Date.now() - stats.oldest.getTime()) / 1000) : 0);
+    metrics.outboxOldestAge.set(stats?.oldest_age_s ?? 0);
     return stats?.next_due_ms ?? pollIntervalMs;
   };
 
@@ -167,7 +170,8 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
       } catch (error) {
         failures += 1;
         logger.error({ err: error }, 'outbox relay round failed (is the database reachable?); retrying');
-        if (!stopping) await sleep(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
+        if (!stopping)
+          await sleep(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
       }
     }
   };
@@ -202,7 +206,7 @@ function toEnvelope(row: ClaimedRow): EventEnvelope {
     type: row.type,
     version: row.version,
     producer: row.producer,
-    occurredAt: row.occurred_at.toISOString(),
+    occurredAt: row.occurred_at,
     traceContext: row.trace_context,
     payload: row.payload,
   };

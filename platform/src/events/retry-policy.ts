@@ -15,7 +15,10 @@ export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMs: 10
 export const EXTRA_DELIVERIES = 3;
 
 /** Exponential backoff with jitter (between half and all of the delay), so retries of many events spread out. */
-export function backoffDelayMs(policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, attempt: number): number {
+export function backoffDelayMs(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  attempt: number,
+): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential / 2 + (exponential / 2) * Math.random());
 }

@@ -77,7 +77,9 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
   const handlers = events.consumes ?? [];
   for (const definition of publishes)
     if (definition.producer !== service)
-      throw new Error(`${service} declares it publishes ${definition.type} of producer "${definition.producer}"`);
+      throw new Error(
+        `${service} declares it publishes ${definition.type} of producer "${definition.producer}"`,
+      );
   const subscriptions = subscriptionsOf(handlers);
 
   const transport = await connectEventTransport(options, service, logger);
@@ -99,7 +101,9 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
         metrics,
         logger,
       });
-      consumer = await transport.consume(service, subscriptions, deliver, { concurrency: options.concurrency });
+      consumer = await transport.consume(service, subscriptions, deliver, {
+        concurrency: options.concurrency,
+      });
     }
     if (publishes.length > 0)
       relay = await startOutboxRelay({
@@ -118,7 +122,12 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
     throw error;
   }
   logger.info(
-    { transport: transport.kind, bus: transport.displayUrl, publishes: publishes.length, consumes: handlers.length },
+    {
+      transport: transport.kind,
+      bus: transport.displayUrl,
+      publishes: publishes.length,
+      consumes: handlers.length,
+    },
     `events on ${transport.kind}`,
   );
   return {

@@ -12,7 +12,12 @@ import { redactUrlPassword } from '../config';
 import { connectDatabase, type Database, describeConnectionError } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { createErrorFormatter } from '../errors';
-import { type EventBusOptions, type RunningEvents, type ServiceEvents, startServiceEvents } from '../events/runtime';
+import {
+  type EventBusOptions,
+  type RunningEvents,
+  type ServiceEvents,
+  startServiceEvents,
+} from '../events/runtime';
 import { createGraphQLHandler } from '../http/graphql-handler';
 import { operationalRoutes } from '../http/operational-routes';
 import { createHttpServer, listen, type Routes } from '../http/server';
@@ -181,7 +186,8 @@ async function startEvents<TSchema extends TableSchema, TContext extends BaseCon
   const declared = definition.events;
   if (!declared || ((declared.publishes?.length ?? 0) === 0 && (declared.consumes?.length ?? 0) === 0))
     return null;
-  if (!options.events) throw new StartupError(`${definition.name} publishes or consumes events but has no event bus`);
+  if (!options.events)
+    throw new StartupError(`${definition.name} publishes or consumes events but has no event bus`);
   try {
     return await startServiceEvents({
       service: definition.name,

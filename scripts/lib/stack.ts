@@ -33,11 +33,16 @@ export interface StackOptions {
   subgraphs?: readonly ServiceSpec[];
 }
 
+/** The database pg-boss keeps the event queues in (the embedded bus), with a login role of the same name. */
+export const EVENTS_DATABASE = 'events';
+
 export interface Stack {
   gatewayUrl: string;
   gateway: ServiceProcess;
   subgraphs: Map<string, ServiceProcess>;
   databaseUrls: Map<string, string>;
+  /** The shared `events` database every subgraph gets as EVENTS_DATABASE_URL. */
+  eventsDatabaseUrl: string;
   /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
   stop(): Promise<void>;
 }
@@ -62,9 +67,27 @@ export async function provisionDatabases(
   return urls;
 }
 
+/** The `events` database and role: the bus of the embedded mode, shared by every service (unused with NATS_URL). */
+export async function provisionEventsDatabase(
+  options: Pick<StackOptions, 'adminUrl' | 'passwordOf' | 'databasePrefix'>,
+): Promise<string> {
+  const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const events = {
+      name: `${options.databasePrefix ?? ''}${EVENTS_DATABASE}`,
+      password: options.passwordOf(EVENTS_DATABASE),
+    };
+    await provisionServiceDatabase(admin, events);
+    return serviceDatabaseUrl(options.adminUrl, events);
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const specs = options.subgraphs ?? SUBGRAPHS;
   const databaseUrls = await provisionDatabases(options);
+  const eventsDatabaseUrl = await provisionEventsDatabase(options);
   const subgraphs = new Map<string, ServiceProcess>();
   const stopAll = async () => {
     await Promise.all([...subgraphs.values()].map((service) => service.stop()));
@@ -77,6 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           env: options.env({
             PORT: String(options.ports === 'fixed' ? spec.port : 0),
             DATABASE_URL: databaseUrls.get(spec.name) as string,
+            EVENTS_DATABASE_URL: eventsDatabaseUrl,
           }),
         });
         subgraphs.set(spec.name, service);
@@ -103,6 +127,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gateway,
       subgraphs,
       databaseUrls,
+      eventsDatabaseUrl,
       async stop() {
         await gateway.stop();
         await stopAll();

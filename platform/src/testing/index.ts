@@ -1,4 +1,4 @@
 export { testNatsUrl } from './env';
 export { createTestDatabase, type TestDatabase } from './test-database';
-export { createTestEventBus, type TestEventBus } from './test-event-bus';
+export { createTestEventBus, deleteNatsStreams, type TestEventBus } from './test-event-bus';
 export { type GraphQLResult, startTestSubgraph, type TestSubgraph } from './test-subgraph';

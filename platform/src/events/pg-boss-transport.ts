@@ -107,9 +107,11 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
         retryBackoff: true,
         expireInSeconds: options.handlerTimeoutSeconds ?? 60,
       };
-      await boss.createQueue(queue, settings);
-      await boss.updateQueue(queue, settings);
-      for (const subscription of subscriptions) await boss.subscribe(eventName(subscription), queue);
+      await retryOnDeadlock(async () => {
+        await boss.createQueue(queue, settings);
+        await boss.updateQueue(queue, settings);
+        for (const subscription of subscriptions) await boss.subscribe(eventName(subscription), queue);
+      });
 
       let stopping = false;
       let nudged = false;
@@ -179,4 +181,18 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       await boss.stop({ graceful: false, close: true, wait: true, timeout: 5000 });
     },
   };
+}
+
+/** Replicas starting together create the same queue at once; pg-boss' DDL can deadlock then, and the retry finds it made. */
+async function retryOnDeadlock(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
 }

@@ -12,8 +12,12 @@ export interface RelayOptions {
   /** A connection pool to the producer's database (the relay's own: its statements are not request work). */
   sql: Sql;
   transport: EventTransport;
-  /** Backoff between attempts to publish one event while the bus refuses it. */
-  retry: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
+  /**
+   * Backoff between attempts to publish one event while the bus refuses it. Short by default
+   * (0.5 s doubling to 5 s): a failed publish almost always means the bus is away, and once it
+   * is back the backlog should go out within seconds.
+   */
+  retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
   metrics: EventMetrics;
   logger: Logger;
   /** Rows claimed per transaction. */
@@ -54,6 +58,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
   const batchSize = options.batchSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
   const keepSentMs = options.keepSentMs ?? 24 * 3600_000;
+  const retry = options.retry ?? { baseDelayMs: 500, maxDelayMs: 5000 };
 
   let stopping = false;
   let nudged = true;
@@ -110,7 +115,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
           metrics.published.inc({ type: row.type });
         } else {
           const error = result?.error ?? 'not published';
-          failed.push({ id: row.id, error, delayMs: backoffDelayMs(options.retry, row.attempts + 1) });
+          failed.push({ id: row.id, error, delayMs: backoffDelayMs(retry, row.attempts + 1) });
           metrics.publishFailures.inc({ type: row.type });
         }
       }
@@ -166,7 +171,9 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
         if (claimed >= batchSize || nudged) continue;
         const dueInMs = await refreshStats();
         await prune();
-        if (!nudged && !stopping) await sleep(Math.min(pollIntervalMs, Math.max(dueInMs, 10)));
+        // Rows due but not claimed are another replica's batch in flight: give it a moment.
+        const pause = Math.max(dueInMs, claimed === 0 ? 250 : 10);
+        if (!nudged && !stopping) await sleep(Math.min(pollIntervalMs, pause));
       } catch (error) {
         failures += 1;
         logger.error({ err: error }, 'outbox relay round failed (is the database reachable?); retrying');

@@ -29,7 +29,11 @@ export interface EventBusOptions {
   retry: RetryPolicy;
   concurrency: number;
   /** Relay tuning (tests). */
-  relay?: { batchSize?: number; pollIntervalMs?: number };
+  relay?: {
+    batchSize?: number;
+    pollIntervalMs?: number;
+    retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
+  };
 }
 
 export interface RunningEvents {
@@ -110,7 +114,6 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
         producer: service,
         sql,
         transport,
-        retry: options.retry,
         metrics,
         logger,
         ...options.relay,

@@ -354,9 +354,9 @@ export function eventTransportContract(kind: TransportKind): void {
       await proxy.cut();
       await expect(producer.events.ping()).rejects.toThrow();
       const during: string[] = [];
-      for (let index = 0; index < 8; index += 1) {
+      for (let index = 0; index < 10; index += 1) {
         during.push(await createWidget(widgets.db, `during ${index}`));
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 400));
       }
       await eventually(
         async () =>
@@ -364,6 +364,11 @@ export function eventTransportContract(kind: TransportKind): void {
         'a failed publish attempt',
       );
       expect(await metricValue(producer.metrics, 'events_publish_failures_total')).toBeGreaterThan(0);
+      await eventually(
+        async () => (await metricValue(producer.metrics, 'events_outbox_backlog')) > 0,
+        'the backlog in metrics',
+      );
+      expect(await metricValue(producer.metrics, 'events_outbox_oldest_age_seconds')).toBeGreaterThan(0);
 
       await proxy.restore();
       const effects = await eventually(
@@ -376,6 +381,10 @@ export function eventTransportContract(kind: TransportKind): void {
       );
       for (const id of [first, ...during]) expect(effects.get(id)).toBe(1);
       await producer.events.ping();
+      await eventually(
+        async () => (await metricValue(producer.metrics, 'events_outbox_backlog')) === 0,
+        'an empty backlog in metrics',
+      );
     } finally {
       await proxy.close();
     }

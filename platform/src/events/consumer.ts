@@ -67,7 +67,8 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
             version: envelope?.version ?? null,
             reason,
             detail: detail.slice(0, 4000),
-            envelope: delivery.body ?? null,
+            // The column is required; an empty message is kept as a note saying so.
+            envelope: delivery.body ?? 'empty message',
             attempts: delivery.attempt,
           })
           .onConflictDoNothing();

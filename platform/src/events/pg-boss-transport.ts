@@ -110,7 +110,14 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       await retryOnDeadlock(async () => {
         await boss.createQueue(queue, settings);
         await boss.updateQueue(queue, settings);
-        for (const subscription of subscriptions) await boss.subscribe(eventName(subscription), queue);
+        const wanted = new Set(subscriptions.map(eventName));
+        for (const event of wanted) await boss.subscribe(event, queue);
+        // Event types this service no longer handles stop coming (instead of being dead-lettered).
+        const { rows } = await db.executeSql('select event from pgboss.subscription where name = $1', [
+          queue,
+        ]);
+        for (const { event } of rows as { event: string }[])
+          if (!wanted.has(event)) await boss.unsubscribe(event, queue);
       });
 
       let stopping = false;

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { RetryPolicy } from '../../src/events';
+import { handleEvent, publishEvent, type RetryPolicy } from '../../src/events';
 import { startOutageProxy } from './fixtures/outage-proxy';
+import { effects } from './fixtures/schema';
 import {
   createHarness,
   createWidget,
+  type Db,
   effectsOf,
   eventually,
   type Harness,
@@ -14,6 +16,7 @@ import {
   widgetCreated,
   widgetCreatedLoose,
   widgetCreatedV2,
+  widgetPainted,
 } from './harness';
 
 const CRASHING_RELAY = fileURLToPath(new URL('./fixtures/crashing-relay.ts', import.meta.url));
@@ -267,6 +270,36 @@ export function eventTransportContract(kind: TransportKind): void {
     expect(harness.calls.has(`billing:${invalid}`)).toBe(false);
     for (const reason of ['invalid_envelope', 'invalid_payload', 'unknown_version'])
       expect(await metricValue(consumer.metrics, 'events_dead_letters_total', { reason })).toBe(1);
+  });
+
+  it('stops sending a consumer the types it no longer handles, without dead letters', async () => {
+    const widgets = await harness.database('widgets');
+    const billing = await harness.database('billing');
+    const before = await harness.startService('billing', billing, {
+      consumes: [harness.recordEffects('billing')],
+    });
+    await before.events.stop();
+    const painted = handleEvent(widgetPainted, async (tx: Db, payload, envelope) => {
+      await tx.insert(effects).values({ eventId: envelope.id, consumer: 'billing', value: payload.color });
+    });
+    await harness.startService('billing', billing, { consumes: [painted] });
+    await harness.startService('widgets', widgets, { publishes: [widgetCreated, widgetPainted] });
+
+    const created = await createWidget(widgets.db, 'unwanted');
+    const paint = await widgets.db.transaction((tx) =>
+      publishEvent(tx, widgetPainted, { id: crypto.randomUUID(), color: 'red' }),
+    );
+    await eventually(
+      async () => (await effectsOf(billing, 'billing')).get(paint.id) === 1,
+      'the painted event',
+    );
+    await eventually(
+      async () => (await widgets.sql`select 1 from outbox where sent_at is null`).length === 0,
+      'both events sent',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await effectsOf(billing, 'billing')).has(created)).toBe(false);
+    expect(await billing.sql`select * from dead_letters`).toHaveLength(0);
   });
 
   it('publishes later the events a relay had claimed but not marked sent when it was killed', async () => {

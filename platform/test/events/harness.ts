@@ -66,6 +66,14 @@ export const widgetCreatedLoose = defineEvent({
   payload: z.object({ id: z.uuid(), name: z.string(), color: z.string() }),
 });
 
+/** Another event of the same producer, for consumers that read only some of its types. */
+export const widgetPainted = defineEvent({
+  producer: 'widgets',
+  type: 'widget.painted',
+  version: 1,
+  payload: z.object({ id: z.uuid(), color: z.string() }),
+});
+
 export interface ServiceDatabase {
   url: string;
   sql: Sql;

@@ -25,6 +25,8 @@ export const eventsEnv = {
   EVENTS_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   /** Events one process handles at once. */
   EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** A handler holding an event longer (or whose process died) loses it to another replica. */
+  EVENTS_HANDLER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 };
 
 export type EventsConfig = z.output<z.ZodObject<typeof eventsEnv>>;
@@ -41,5 +43,6 @@ export function eventBusOptions(config: EventsConfig): EventBusOptions {
       maxDelayMs: 60_000,
     },
     concurrency: config.EVENTS_CONCURRENCY,
+    handlerTimeoutSeconds: config.EVENTS_HANDLER_TIMEOUT_SECONDS,
   };
 }

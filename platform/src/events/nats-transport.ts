@@ -24,7 +24,7 @@ export interface NatsTransportOptions {
   /** Shown in the server's connection list. */
   connectionName: string;
   /** How long a handler may hold an event before JetStream gives it to another replica. */
-  handlerTimeoutSeconds?: number;
+  handlerTimeoutSeconds: number;
   /** How long a stream keeps events (consumers that were down catch up within it). */
   retentionDays?: number;
 }
@@ -61,7 +61,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
   })();
   const js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
   const jsm = await jetstreamManager(nc, { timeout: PUBLISH_TIMEOUT_MS });
-  const handlerTimeoutSeconds = options.handlerTimeoutSeconds ?? 60;
+  const { handlerTimeoutSeconds } = options;
 
   const streamName = (producer: string) => `${namespace}_events_${producer}`;
   const subject = (producer: string, type: string) => `${namespace}.events.${producer}.${type}`;

@@ -20,7 +20,7 @@ export interface PgBossTransportOptions {
   retry: RetryPolicy;
   logger: Logger;
   /** How long a handler may hold an event before pg-boss gives it to another replica. */
-  handlerTimeoutSeconds?: number;
+  handlerTimeoutSeconds: number;
   /** Slow poll for new jobs in case a wake-up notification was missed. */
   pollIntervalMs?: number;
 }
@@ -45,7 +45,8 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
     application_name: 'shop-events',
     max: 4,
     schedule: false,
-    maintenanceIntervalSeconds: 30,
+    // Maintenance hands the events of replicas that died back to the queue: soon after their timeout.
+    maintenanceIntervalSeconds: 10,
     // pg's own pool settings (pg-boss hands its options to pg.Pool): fail fast while the bus is down.
     connectionTimeoutMillis: 5000,
     query_timeout: 30_000,
@@ -105,7 +106,7 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
         // Whole seconds, doubled per retry with jitter by pg-boss itself.
         retryDelay: Math.max(1, Math.round(retry.baseDelayMs / 1000)),
         retryBackoff: true,
-        expireInSeconds: options.handlerTimeoutSeconds ?? 60,
+        expireInSeconds: options.handlerTimeoutSeconds,
       };
       await retryOnDeadlock(async () => {
         await boss.createQueue(queue, settings);

@@ -28,6 +28,11 @@ export interface EventBusOptions {
   namespace: string;
   retry: RetryPolicy;
   concurrency: number;
+  /**
+   * How long a handler may hold an event before the bus gives it to another replica; also how
+   * soon an event in the hands of a process that died is delivered again. 30 s by default.
+   */
+  handlerTimeoutSeconds?: number;
   /** Relay tuning (tests). */
   relay?: {
     batchSize?: number;
@@ -45,16 +50,21 @@ export interface RunningEvents {
 }
 
 export async function connectEventTransport(
-  options: Pick<EventBusOptions, 'bus' | 'namespace' | 'retry'>,
+  options: Pick<EventBusOptions, 'bus' | 'namespace' | 'retry' | 'handlerTimeoutSeconds'>,
   service: string,
   logger: Logger,
 ): Promise<EventTransport> {
   const { bus } = options;
+  const settings = {
+    namespace: options.namespace,
+    retry: options.retry,
+    handlerTimeoutSeconds: options.handlerTimeoutSeconds ?? 30,
+  };
   switch (bus.transport) {
     case 'pg-boss':
-      return connectPgBossTransport({ ...options, url: bus.databaseUrl, logger });
+      return connectPgBossTransport({ ...settings, url: bus.databaseUrl, logger });
     case 'nats':
-      return connectNatsTransport({ ...options, url: bus.url, logger, connectionName: service });
+      return connectNatsTransport({ ...settings, url: bus.url, logger, connectionName: service });
     default: {
       const unknown: never = bus;
       throw new Error(`unknown event transport ${JSON.stringify(unknown)}`);

@@ -20,6 +20,7 @@ import {
 } from './harness';
 
 const CRASHING_RELAY = fileURLToPath(new URL('./fixtures/crashing-relay.ts', import.meta.url));
+const STUCK_CONSUMER = fileURLToPath(new URL('./fixtures/stuck-consumer.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
@@ -302,6 +303,34 @@ export function eventTransportContract(kind: TransportKind): void {
     expect(await billing.sql`select * from dead_letters`).toHaveLength(0);
   });
 
+  it('hands an event held by a consumer that died mid-handler to another replica, with one effect', async () => {
+    const widgets = await harness.database('widgets');
+    const billing = await harness.database('billing');
+    const options = { ...harness.options, handlerTimeoutSeconds: 2 };
+    const child = spawn(process.execPath, ['--import', 'tsx', STUCK_CONSUMER], {
+      cwd: ROOT,
+      env: { ...process.env, STUCK_CONSUMER: JSON.stringify({ databaseUrl: billing.url, options }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const output = lines(child.stdout);
+    await output.waitFor((line) => line === 'started');
+    await harness.startService('widgets', widgets, { publishes: [widgetCreated] });
+    const id = await createWidget(widgets.db, 'held');
+    await output.waitFor((line) => line === `handling ${id}`);
+
+    await harness.startService('billing', billing, { consumes: [harness.recordEffects('billing')] }, options);
+    child.kill('SIGKILL');
+    await exited;
+    await eventually(
+      async () => (await effectsOf(billing, 'billing')).get(id) === 1,
+      'the event handled again',
+      40_000,
+    );
+    expect(harness.calls.get(`billing:${id}`)).toHaveLength(1);
+    expect(await billing.sql`select * from dead_letters`).toHaveLength(0);
+  });
+
   it('publishes later the events a relay had claimed but not marked sent when it was killed', async () => {
     const widgets = await harness.database('widgets');
     const billing = await harness.database('billing');
@@ -422,4 +451,37 @@ export function eventTransportContract(kind: TransportKind): void {
       await proxy.close();
     }
   });
+}
+
+/** The lines a child process prints, and a way to wait for one. */
+function lines(stream: NodeJS.ReadableStream) {
+  const seen: string[] = [];
+  const waiting = new Set<() => void>();
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    seen.push(...parts);
+    for (const wake of waiting) wake();
+  });
+  return {
+    waitFor(match: (line: string) => boolean, timeoutMs = 20_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no such line within ${timeoutMs} ms: ${seen.join(' | ')}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          if (!seen.some(match)) return;
+          clearTimeout(timer);
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
+    },
+  };
 }

@@ -1,9 +1,10 @@
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import type { EventMetrics } from '../metrics';
 import { describeEvent, type EventEnvelope, eventEnvelopeSchema } from './envelope';
 import type { EventHandler } from './handlers';
-import type { RetryPolicy } from './retry-policy';
+import { EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
 import { deadLetters, inbox } from './tables';
 import { currentTracePropagation } from './trace-context';
 import type { Delivery, DeliveryOutcome } from './transport';
@@ -15,7 +16,8 @@ export type DeadLetterReason =
   | 'unknown_type'
   | 'unknown_version'
   | 'invalid_payload'
-  | 'handler_failed';
+  | 'handler_failed'
+  | 'redeliveries_exhausted';
 
 export interface ConsumerOptions<TSchema extends TableSchema> {
   /** The consumer's name: the inbox key, the bus' durable consumer / queue. Usually the service name. */
@@ -46,6 +48,36 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
     knownTypes.add(`${handler.event.producer}/${handler.event.type}`);
   }
 
+  // The last delivery the bus will make (see EXTRA_DELIVERIES).
+  const lastDelivery = retry.maxAttempts + EXTRA_DELIVERIES;
+
+  const writeDeadLetter = async (
+    tx: Database<TSchema>,
+    delivery: Delivery,
+    envelope: EventEnvelope | null,
+    reason: DeadLetterReason,
+    detail: string,
+  ) => {
+    const row = {
+      reason,
+      detail: detail.slice(0, 4000),
+      // The column is required; an empty message is kept as a note saying so.
+      envelope: delivery.body ?? 'empty message',
+      attempts: delivery.attempt,
+    };
+    await tx
+      .insert(deadLetters)
+      .values({
+        eventId: envelope?.id ?? delivery.messageId,
+        consumer,
+        producer: envelope?.producer ?? null,
+        type: envelope?.type ?? null,
+        version: envelope?.version ?? null,
+        ...row,
+      })
+      .onConflictDoUpdate({ target: [deadLetters.eventId, deadLetters.consumer], set: row });
+  };
+
   const deadLetter = async (
     delivery: Delivery,
     envelope: EventEnvelope | null,
@@ -57,21 +89,7 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
       envelope && knownTypes.has(`${envelope.producer}/${envelope.type}`) ? envelope.type : 'other';
     try {
       await db.transaction(async (tx) => {
-        await tx
-          .insert(deadLetters)
-          .values({
-            eventId,
-            consumer,
-            producer: envelope?.producer ?? null,
-            type: envelope?.type ?? null,
-            version: envelope?.version ?? null,
-            reason,
-            detail: detail.slice(0, 4000),
-            // The column is required; an empty message is kept as a note saying so.
-            envelope: delivery.body ?? 'empty message',
-            attempts: delivery.attempt,
-          })
-          .onConflictDoNothing();
+        await writeDeadLetter(tx, delivery, envelope, reason, detail);
         // A dead-lettered event counts as taken: a late redelivery must not run the handler after all.
         if (envelope)
           await tx.insert(inbox).values({ eventId, consumer, type: envelope.type }).onConflictDoNothing();
@@ -106,6 +124,28 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
     if (!prepared.ok) return deadLetter(delivery, envelope, 'invalid_payload', prepared.error);
 
     const labels = { consumer, type: envelope.type };
+    const last = delivery.attempt >= lastDelivery;
+    if (last) {
+      // The bus gives up after this delivery. Should this process die in the handler too, the
+      // event must not vanish: it is dead-lettered first, and the entry is withdrawn on success.
+      try {
+        await db.transaction((tx) =>
+          writeDeadLetter(
+            tx,
+            delivery,
+            envelope,
+            'redeliveries_exhausted',
+            `no delivery of ${delivery.attempt} finished: each process died or outlived the handler timeout`,
+          ),
+        );
+      } catch (error) {
+        logger.error(
+          { err: error, eventId: envelope.id },
+          'could not write a dead letter; the event stays on the bus',
+        );
+        return 'retry';
+      }
+    }
     try {
       const handled = await currentTracePropagation().extract(envelope.traceContext, () =>
         db.transaction(async (tx) => {
@@ -114,9 +154,18 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
             .values({ eventId: envelope.id, consumer, type: envelope.type })
             .onConflictDoNothing()
             .returning({ eventId: inbox.eventId });
-          if (!fresh) return false;
-          await prepared.apply(tx);
-          return true;
+          if (fresh) await prepared.apply(tx);
+          if (last)
+            await tx
+              .delete(deadLetters)
+              .where(
+                and(
+                  eq(deadLetters.eventId, envelope.id),
+                  eq(deadLetters.consumer, consumer),
+                  eq(deadLetters.reason, 'redeliveries_exhausted'),
+                ),
+              );
+          return fresh !== undefined;
         }),
       );
       metrics.consumed.inc({ ...labels, outcome: handled ? 'handled' : 'duplicate' });

@@ -61,7 +61,10 @@ export const deadLetters = pgTable(
     producer: text('producer'),
     type: text('type'),
     version: integer('version'),
-    /** `invalid_envelope`, `unknown_type`, `unknown_version`, `invalid_payload` or `handler_failed`. */
+    /**
+     * `invalid_envelope`, `unknown_type`, `unknown_version`, `invalid_payload`, `handler_failed`, or
+     * `redeliveries_exhausted` (every delivery ended with its process dead or past the handler timeout).
+     */
     reason: text('reason').notNull(),
     detail: text('detail').notNull(),
     /** The message as it arrived, to inspect and replay by hand. */

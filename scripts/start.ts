@@ -5,7 +5,7 @@ import { formatLogLine } from './lib/log-lines';
 import { loadLocalSecrets } from './lib/secrets';
 import { isSeeded, markSeeded } from './lib/seed-marker';
 import { GATEWAY, SUBGRAPHS } from './lib/services';
-import { type Stack, startStack } from './lib/stack';
+import { EVENTS_DATABASE, type Stack, startStack } from './lib/stack';
 
 /**
  * `npm start`: the whole shop on this machine. Postgres comes from npm (embedded) unless
@@ -44,10 +44,7 @@ process.on(
 );
 
 try {
-  const secrets = loadLocalSecrets(
-    config.DATA_DIR,
-    SUBGRAPHS.map((spec) => spec.name),
-  );
+  const secrets = loadLocalSecrets(config.DATA_DIR, [...SUBGRAPHS.map((spec) => spec.name), EVENTS_DATABASE]);
   server = await openDatabaseServer(config, secrets, (line) => {
     // Postgres' routine LOG lines are noise here; its warnings and errors are not.
     if (!/\b(LOG|DETAIL|STATEMENT):/.test(line) || config.LOG_LEVEL === 'debug') output('postgres', line);

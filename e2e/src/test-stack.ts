@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SeedPlan } from '@shop/platform/seed';
+import { deleteNatsStreams } from '@shop/platform/testing';
 import { dropDatabases, type Stack, type StackOptions, startStack } from '@shop/scripts/lib/stack';
 import { inject } from 'vitest';
 
@@ -27,6 +28,8 @@ export interface TestStack extends Stack {
 /**
  * The whole system for one test file: every subgraph and the gateway as processes, on
  * databases of their own (prefixed, on the test Postgres server), dropped again by `stop()`.
+ * Events go through pg-boss on the stack's own `events` database, or through NATS when
+ * `env.NATS_URL` is given, under a namespace of the stack's own (its streams deleted by `stop()`).
  */
 export async function startTestStack(
   options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<StackOptions, 'subgraphs'> = {},
@@ -34,6 +37,8 @@ export async function startTestStack(
   const adminUrl = inject('databaseUrl');
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
   const password = randomBytes(18).toString('base64url');
+  const eventsNamespace = databasePrefix.slice(0, -1);
+  const natsUrl = options.env?.NATS_URL;
   const verbose = process.env.TEST_LOG_LEVEL !== undefined;
   const stack = await startStack({
     adminUrl,
@@ -44,6 +49,9 @@ export async function startTestStack(
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      EVENTS_NAMESPACE: eventsNamespace,
+      // The stack's bus is what its caller says: the tests' own NATS_URL must not switch it.
+      NATS_URL: '',
       ...options.env,
       ...overrides,
     }),
@@ -77,6 +85,7 @@ export async function startTestStack(
     async stop() {
       await stack.stop();
       await dropDatabases(adminUrl, databasePrefix);
+      if (natsUrl) await deleteNatsStreams(natsUrl, `${eventsNamespace}_`);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * A service's Prometheus metrics. Each service owns its registry (never prom-client's global
@@ -10,6 +10,23 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpRequestDuration: Histogram<'method' | 'route'>;
   graphqlOperations: Counter<'operation' | 'type' | 'outcome'>;
+  events: EventMetrics;
+}
+
+/** The outbox relay's and the consumers' numbers (see platform/src/events). */
+export interface EventMetrics {
+  /** Outbox rows not yet accepted by the bus. */
+  outboxBacklog: Gauge;
+  /** Age of the oldest of them: how far behind the relay is. */
+  outboxOldestAge: Gauge;
+  published: Counter<'type'>;
+  publishFailures: Counter<'type'>;
+  /** Events a consumer took in: `handled` (effect committed) or `duplicate` (already in its inbox). */
+  consumed: Counter<'consumer' | 'type' | 'outcome'>;
+  handlerFailures: Counter<'consumer' | 'type'>;
+  deadLetters: Counter<'consumer' | 'type' | 'reason'>;
+  /** From the producer's write to the commit of the consumer's effect. */
+  deliveryLatency: Histogram<'consumer' | 'type'>;
 }
 
 export function createMetrics(service: string, options: { processMetrics?: boolean } = {}): Metrics {
@@ -41,6 +58,60 @@ export function createMetrics(service: string, options: { processMetrics?: boole
       help: 'GraphQL operations executed, by operation name, type and outcome.',
       labelNames: ['operation', 'type', 'outcome'],
       registers: [registry],
+    }),
+    events: createEventMetrics(registry),
+  };
+}
+
+function createEventMetrics(registry: Registry): EventMetrics {
+  const registers = [registry];
+  return {
+    outboxBacklog: new Gauge({
+      name: 'events_outbox_backlog',
+      help: 'Events in the outbox not yet accepted by the bus.',
+      registers,
+    }),
+    outboxOldestAge: new Gauge({
+      name: 'events_outbox_oldest_age_seconds',
+      help: 'Age of the oldest event in the outbox not yet accepted by the bus (0 when none).',
+      registers,
+    }),
+    published: new Counter({
+      name: 'events_published_total',
+      help: 'Events the outbox relay handed to the bus, by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+    publishFailures: new Counter({
+      name: 'events_publish_failures_total',
+      help: 'Failed attempts to hand an event to the bus (it is retried with backoff), by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+    consumed: new Counter({
+      name: 'events_consumed_total',
+      help: 'Events taken in by a consumer: outcome "handled" (effect committed) or "duplicate" (already handled).',
+      labelNames: ['consumer', 'type', 'outcome'],
+      registers,
+    }),
+    handlerFailures: new Counter({
+      name: 'events_handler_failures_total',
+      help: 'Handler attempts that failed (the event is retried with backoff, then dead-lettered).',
+      labelNames: ['consumer', 'type'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'events_dead_letters_total',
+      help: 'Events set aside in the dead_letters table, by reason.',
+      labelNames: ['consumer', 'type', 'reason'],
+      registers,
+    }),
+    deliveryLatency: new Histogram({
+      name: 'events_delivery_latency_seconds',
+      help: "Time from an event's write in the producer to the commit of its effect in the consumer.",
+      labelNames: ['consumer', 'type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
     }),
   };
 }

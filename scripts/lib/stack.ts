@@ -38,6 +38,8 @@ export interface StackOptions {
 
 // The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
 const TOKEN_ISSUER = 'accounts';
+/** The database pg-boss keeps the event queues in (the embedded bus), with a login role of the same name. */
+export const EVENTS_DATABASE = 'events';
 
 export interface Stack {
   gatewayUrl: string;
@@ -45,6 +47,8 @@ export interface Stack {
   subgraphs: Map<string, ServiceProcess>;
   databaseUrls: Map<string, string>;
   secrets: ServiceSecrets;
+  /** The shared `events` database every subgraph gets as EVENTS_DATABASE_URL. */
+  eventsDatabaseUrl: string;
   /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
   stop(): Promise<void>;
 }
@@ -69,6 +73,23 @@ export async function provisionDatabases(
   return urls;
 }
 
+/** The `events` database and role: the bus of the embedded mode, shared by every service (unused with NATS_URL). */
+export async function provisionEventsDatabase(
+  options: Pick<StackOptions, 'adminUrl' | 'passwordOf' | 'databasePrefix'>,
+): Promise<string> {
+  const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const events = {
+      name: `${options.databasePrefix ?? ''}${EVENTS_DATABASE}`,
+      password: options.passwordOf(EVENTS_DATABASE),
+    };
+    await provisionServiceDatabase(admin, events);
+    return serviceDatabaseUrl(options.adminUrl, events);
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const specs = options.subgraphs ?? SUBGRAPHS;
   const secrets = options.secrets ?? newServiceSecrets(specs.map((spec) => spec.name));
@@ -78,6 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return secret;
   };
   const databaseUrls = await provisionDatabases(options);
+  const eventsDatabaseUrl = await provisionEventsDatabase(options);
   const subgraphs = new Map<string, ServiceProcess>();
   const stopAll = async () => {
     await Promise.all([...subgraphs.values()].map((service) => service.stop()));
@@ -92,6 +114,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             DATABASE_URL: databaseUrls.get(spec.name) as string,
             GATEWAY_SECRET: gatewaySecretOf(spec.name),
             ...(spec.name === TOKEN_ISSUER ? { JWT_SIGNING_KEYS: JSON.stringify(secrets.signingKeys) } : {}),
+            EVENTS_DATABASE_URL: eventsDatabaseUrl,
           }),
         });
         subgraphs.set(spec.name, service);
@@ -122,6 +145,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       subgraphs,
       databaseUrls,
       secrets,
+      eventsDatabaseUrl,
       async stop() {
         await gateway.stop();
         await stopAll();

@@ -2,6 +2,7 @@ import type { BaseContext } from '@apollo/server';
 import { z } from 'zod';
 import { MIN_GATEWAY_SECRET_LENGTH } from '../auth/gateway-proof';
 import { portEnv, postgresUrlEnv, serviceEnv } from '../config';
+import { eventBusOptions, eventsEnv } from '../events/config';
 import { createLogger } from '../logger';
 import { runService } from './run-service';
 import { StartupError, type SubgraphDefinition, startSubgraph } from './subgraph-service';
@@ -32,6 +33,7 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
             .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`),
         ),
       ),
+    ...eventsEnv,
   };
 }
 
@@ -56,6 +58,7 @@ export function runSubgraph<TSchema extends Record<string, unknown>, TContext ex
       shutdownGraceSeconds: config.SHUTDOWN_GRACE_SECONDS,
       processMetrics: true,
       gatewaySecrets: config.GATEWAY_SECRET,
+      events: eventBusOptions(config),
     });
   });
 }

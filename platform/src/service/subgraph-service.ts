@@ -8,9 +8,16 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import type { Caller } from '../auth/caller';
 import { GatewayProofError, type VerifiedGatewayRequest, verifyGatewayRequest } from '../auth/gateway-proof';
+import { redactUrlPassword } from '../config';
 import { connectDatabase, type Database, describeConnectionError } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { createErrorFormatter } from '../errors';
+import {
+  type EventBusOptions,
+  type RunningEvents,
+  type ServiceEvents,
+  startServiceEvents,
+} from '../events/runtime';
 import { createGraphQLHandler, type ReceivedRequest } from '../http/graphql-handler';
 import { operationalRoutes } from '../http/operational-routes';
 import { HttpError } from '../http/respond';
@@ -47,6 +54,8 @@ export interface SubgraphDefinition<TSchema extends TableSchema, TContext extend
   createContext(scope: RequestScope<TSchema>): TContext;
   /** HTTP routes beside `/graphql` (accounts' JWKS); like `/health`, they are open to anyone. */
   routes?: Routes;
+  /** What it publishes and consumes (`src/events.ts`); the runtime runs its outbox relay and consumer. */
+  events?: ServiceEvents<TSchema>;
 }
 
 export interface SubgraphOptions {
@@ -64,6 +73,8 @@ export interface SubgraphOptions {
    * rotation). A GraphQL request without a valid proof is refused; with none, every one is.
    */
   gatewaySecrets: readonly string[];
+  /** The event bus; required when the definition publishes or consumes events. */
+  events?: EventBusOptions;
 }
 
 export interface RunningSubgraph<TSchema extends TableSchema, TContext extends BaseContext> {
@@ -72,6 +83,8 @@ export interface RunningSubgraph<TSchema extends TableSchema, TContext extends B
   apollo: ApolloServer<TContext>;
   database: ReturnType<typeof connectDatabase<TSchema>>;
   metrics: Metrics;
+  /** Its outbox relay and consumer, when it has events. */
+  events: RunningEvents | null;
   /** The context a request from `caller` would get; for tests that call `apollo.executeOperation`. */
   contextFor(caller: Caller | null, clientAddress?: string | null): TContext;
   stop(): Promise<void>;
@@ -93,6 +106,13 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
   } catch (error) {
     await database.close();
     throw new StartupError(describeConnectionError(error, database.displayUrl));
+  }
+  let events: RunningEvents | null = null;
+  try {
+    events = await startEvents(definition, options, metrics);
+  } catch (error) {
+    await database.close();
+    throw error;
   }
 
   const contextFor = (caller: Caller | null, clientAddress: string | null = null) =>
@@ -129,6 +149,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
         },
       },
       { name: 'database', check: () => database.ping() },
+      ...(events ? [{ name: 'events', check: () => (events as RunningEvents).ping() }] : []),
     ]),
   };
   const httpServer = createHttpServer({ logger, metrics, routes });
@@ -166,6 +187,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     port = await listen(httpServer, options.host, options.port);
   } catch (error) {
     await apollo.stop();
+    await events?.stop();
     await database.close();
     throw new StartupError((error as Error).message);
   }
@@ -182,11 +204,43 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     apollo,
     database,
     metrics,
+    events,
     contextFor,
     async stop() {
       stopping = true;
       await apollo.stop();
+      await events?.stop();
       await database.close();
     },
   };
+}
+
+async function startEvents<TSchema extends TableSchema, TContext extends BaseContext>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  options: SubgraphOptions,
+  metrics: Metrics,
+): Promise<RunningEvents | null> {
+  const declared = definition.events;
+  if (!declared || ((declared.publishes?.length ?? 0) === 0 && (declared.consumes?.length ?? 0) === 0))
+    return null;
+  if (!options.events)
+    throw new StartupError(`${definition.name} publishes or consumes events but has no event bus`);
+  try {
+    return await startServiceEvents({
+      service: definition.name,
+      events: declared,
+      databaseUrl: options.databaseUrl,
+      tables: definition.tables,
+      options: options.events,
+      metrics: metrics.events,
+      logger: options.logger,
+    });
+  } catch (error) {
+    const bus = options.events.bus;
+    const where =
+      bus.transport === 'nats'
+        ? `NATS at ${bus.url} (NATS_URL)`
+        : `the events database at ${redactUrlPassword(bus.databaseUrl)} (EVENTS_DATABASE_URL)`;
+    throw new StartupError(`cannot start events on ${where}: ${(error as Error).message}`);
+  }
 }

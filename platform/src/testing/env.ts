@@ -10,3 +10,8 @@ export function testLogLevel(): 'silent' | 'fatal' | 'error' | 'warn' | 'info' |
     ? level
     : 'silent';
 }
+
+/** The NATS server the event contract tests run against: NATS_URL, or the local default. Never skipped. */
+export function testNatsUrl(): string {
+  return process.env.NATS_URL || 'nats://127.0.0.1:4222';
+}

@@ -1,4 +1,6 @@
+export { testNatsUrl } from './env';
 export { createTestDatabase, type TestDatabase } from './test-database';
+export { createTestEventBus, deleteNatsStreams, type TestEventBus } from './test-event-bus';
 export {
   type GraphQLResult,
   type HttpGraphQLResult,

@@ -3,10 +3,12 @@ import type { BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Caller } from '../auth/caller';
 import { signGatewayRequest } from '../auth/gateway-proof';
+import type { EventBusOptions } from '../events/runtime';
 import { createLogger } from '../logger';
 import { type RunningSubgraph, type SubgraphDefinition, startSubgraph } from '../service/subgraph-service';
 import { testLogLevel } from './env';
 import { createTestDatabase } from './test-database';
+import { createTestEventBus, type TestEventBus } from './test-event-bus';
 
 export interface GraphQLResult<TData> {
   data?: TData | null;
@@ -40,14 +42,24 @@ export interface TestSubgraph<TSchema extends Record<string, unknown>, TContext 
 
 /**
  * A subgraph on its own fresh database, migrated, listening on a free port: what a subgraph's
- * integration tests run against. `stop()` drops the database.
+ * integration tests run against. One that has events gets a private pg-boss bus unless
+ * `events` names one (say, from `createTestEventBus('nats')`). `stop()` drops the database.
  */
 export async function startTestSubgraph<
   TSchema extends Record<string, unknown>,
   TContext extends BaseContext,
->(definition: SubgraphDefinition<TSchema, TContext>): Promise<TestSubgraph<TSchema, TContext>> {
+>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  options: {
+    /** The bus to use; by default a definition with events gets a pg-boss bus of its own. */
+    events?: EventBusOptions;
+  } = {},
+): Promise<TestSubgraph<TSchema, TContext>> {
   const database = await createTestDatabase(definition.name);
   const gatewaySecret = randomBytes(32).toString('base64url');
+  const ownBus: TestEventBus | null =
+    definition.events && !options.events ? await createTestEventBus('pg-boss') : null;
+  const events = options.events ?? ownBus?.options;
   const running = await startSubgraph(definition, {
     databaseUrl: database.url,
     host: '127.0.0.1',
@@ -56,6 +68,7 @@ export async function startTestSubgraph<
     introspection: true,
     shutdownGraceSeconds: 1,
     gatewaySecrets: [gatewaySecret],
+    ...(events ? { events } : {}),
   });
   return {
     ...running,
@@ -96,6 +109,7 @@ export async function startTestSubgraph<
     async stop() {
       await running.stop();
       await database.drop();
+      await ownBus?.drop();
     },
   };
 }

@@ -1,0 +1,31 @@
+export { type EventsConfig, eventBusOptions, eventsEnv } from './config';
+export { createDeliveryHandler, type DeadLetterReason } from './consumer';
+export {
+  defineEvent,
+  describeEvent,
+  type EventDefinition,
+  type EventEnvelope,
+  eventEnvelopeSchema,
+  type PayloadOf,
+} from './envelope';
+export { type EventHandler, handleEvent } from './handlers';
+export { OUTBOX_CHANNEL, publishEvent } from './publish';
+export { type OutboxRelay, startOutboxRelay } from './relay';
+export { defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+export {
+  connectEventTransport,
+  type EventBus,
+  type EventBusOptions,
+  type RunningEvents,
+  type ServiceEvents,
+  startServiceEvents,
+} from './runtime';
+export { currentTracePropagation, type TracePropagation, useTracePropagation } from './trace-context';
+export type {
+  Delivery,
+  DeliveryOutcome,
+  EventSubscription,
+  EventTransport,
+  PublishResult,
+  RunningConsumer,
+} from './transport';

@@ -1,0 +1,62 @@
+import type { EventEnvelope } from './envelope';
+
+/** The event types one consumer reads from one producer; every version of them reaches it. */
+export interface EventSubscription {
+  producer: string;
+  type: string;
+}
+
+/** One message as a transport hands it to a consumer, not yet checked. */
+export interface Delivery {
+  /** The transport's own id of the message: names a dead letter whose envelope has no usable id. */
+  messageId: string;
+  /** The decoded JSON body: an envelope, if the producer was well behaved. */
+  body: unknown;
+  /** 1 on the first delivery, counted by the bus across replicas and restarts. */
+  attempt: number;
+}
+
+/** `ack`: done with it (handled, a duplicate, or dead-lettered); `retry`: deliver it again later, with backoff. */
+export type DeliveryOutcome = 'ack' | 'retry';
+
+export interface ConsumeOptions {
+  /** Messages handled at once by this process. */
+  concurrency: number;
+}
+
+export interface RunningConsumer {
+  /** Stops taking messages and waits for the ones in hand to finish. */
+  stop(): Promise<void>;
+}
+
+export type PublishResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * A message bus the outbox relay publishes to and consumers read from. Both implementations
+ * (pg-boss, NATS JetStream) pass the same contract tests: durable, at-least-once, deduplicated
+ * on the event id, competing replicas of one consumer share the work, fan-out to every
+ * consuming service, bounded redeliveries with backoff.
+ */
+export interface EventTransport {
+  readonly kind: 'pg-boss' | 'nats';
+  /** Where it connects, password hidden: safe for logs. */
+  readonly displayUrl: string;
+  /** What a producer needs before it publishes (NATS: its stream). Idempotent. */
+  prepareProducer(producer: string): Promise<void>;
+  /** Hands events to the bus; each result says whether the bus durably accepted that event. */
+  publish(envelopes: readonly EventEnvelope[]): Promise<PublishResult[]>;
+  /**
+   * Starts delivering the subscribed events to `deliver`, sharing them with every other process
+   * consuming under the same name. Returns once the subscription is durable: events published
+   * from then on reach this consumer even while it is down.
+   */
+  consume(
+    consumer: string,
+    subscriptions: readonly EventSubscription[],
+    deliver: (delivery: Delivery) => Promise<DeliveryOutcome>,
+    options: ConsumeOptions,
+  ): Promise<RunningConsumer>;
+  /** Rejects when the bus cannot be reached now (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

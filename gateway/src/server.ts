@@ -16,6 +16,7 @@ import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
+import { observeSubgraph } from './observability/subgraph-requests';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { readSupergraph } from './supergraph';
 
@@ -37,7 +38,8 @@ export async function startGateway(
   const metrics = createMetrics('gateway', { processMetrics: options.processMetrics ?? false });
   const gateway = new ApolloGateway({
     supergraphSdl: await readSupergraph(config),
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrl(config, name, url) }),
+    buildService: ({ name, url }) =>
+      observeSubgraph(name, metrics, new SubgraphDataSource({ url: subgraphUrl(config, name, url) })),
     logger,
   });
 

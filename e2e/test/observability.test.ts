@@ -28,6 +28,7 @@ const SERVICES = ['accounts', 'products', 'reviews'] as const;
 let telemetry: InMemoryTelemetry;
 let gateway: RunningGateway;
 const ports = new Map<string, number>();
+const registries = new Map<string, { metrics(): Promise<string> }>();
 const stops: (() => Promise<void>)[] = [];
 let supergraphDir: string;
 
@@ -42,6 +43,7 @@ async function startSeeded<TSchema extends Record<string, unknown>, TContext ext
   stops.push(() => service.stop());
   await service.database.db.transaction((tx) => seed(tx, plan));
   ports.set(definition.name, service.port);
+  registries.set(definition.name, service.metrics.registry);
 }
 
 beforeAll(async () => {
@@ -178,5 +180,61 @@ describe('one operation through the gateway', () => {
       (span) => span.kind === 1 && attribute(span, 'server.port') === gateway.port,
     );
     expect(gatewaySpan?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+  });
+});
+
+describe('Prometheus metrics of the same traffic', () => {
+  const sample = (text: string, metric: string, labels: Record<string, string>) => {
+    const line = text
+      .split('\n')
+      .find(
+        (candidate) =>
+          candidate.startsWith(`${metric}{`) &&
+          Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
+      );
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+
+  it('the gateway counts and times operations and each subgraph request, and counts errors by code', async () => {
+    await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: STOREFRONT }),
+    });
+    await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query TooMany { products(first: 1000) { totalCount } }' }),
+    });
+    const text = await gateway.metrics.registry.metrics();
+    expect(
+      sample(text, 'graphql_operation_duration_seconds_count', { operation: 'Storefront' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(text, 'graphql_operations_total', { operation: 'TooMany', outcome: 'error' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'graphql_errors_total', { operation: 'TooMany', code: 'BAD_USER_INPUT' })).toBe(1);
+    for (const service of SERVICES) {
+      expect(
+        sample(text, 'gateway_subgraph_requests_total', { subgraph: service, outcome: 'ok' }),
+      ).toBeGreaterThan(0);
+      expect(
+        sample(text, 'gateway_subgraph_request_duration_seconds_count', { subgraph: service }),
+      ).toBeGreaterThan(0);
+    }
+    // The rejected argument came back from products as a GraphQL error: that request counts as one.
+    expect(sample(text, 'gateway_subgraph_requests_total', { subgraph: 'products', outcome: 'error' })).toBe(
+      1,
+    );
+  });
+
+  it('each subgraph times its SQL statements', async () => {
+    for (const service of SERVICES) {
+      const text = await (registries.get(service) as { metrics(): Promise<string> }).metrics();
+      expect(
+        sample(text, 'db_query_duration_seconds_count', { statement: 'select', outcome: 'ok' }),
+        service,
+      ).toBeGreaterThan(0);
+    }
   });
 });

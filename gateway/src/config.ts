@@ -3,6 +3,7 @@ import { loadConfig, portEnv, serviceEnv, subgraphUrlVariable } from '@shop/plat
 import { z } from 'zod';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+const DEFAULT_OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations', import.meta.url));
 
 const gatewayEnv = z.object({
   ...serviceEnv,
@@ -15,6 +16,13 @@ const gatewayEnv = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** The GraphQL IDE at GET /: on by default except in production, where `true` turns it on. */
+  PLAYGROUND_ENABLED: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  /** Folder of client operations (`.graphql`) the playground offers ready to run. */
+  PLAYGROUND_OPERATIONS_DIR: z.string().min(1).default(DEFAULT_OPERATIONS_DIR),
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;

@@ -17,6 +17,7 @@ import { type StartedService, StartupError } from '@shop/platform/service';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
 import { observeSubgraph } from './observability/subgraph-requests';
+import { playgroundRoutes } from './playground';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { readSupergraph } from './supergraph';
 
@@ -83,6 +84,7 @@ export async function startGateway(
   });
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
+  Object.assign(routes, await playgroundRoutes(config, logger));
 
   let port: number;
   try {

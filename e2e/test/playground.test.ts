@@ -69,12 +69,9 @@ afterAll(async () => {
 
 /** The text of one of GraphiQL's editors (CodeMirror renders only the visible lines, so ask it). */
 function editorValue(selector: string): Promise<string> {
-  return page.evaluate((css) => {
-    const element = document.querySelector(`${css} .CodeMirror`) as
-      | (Element & { CodeMirror?: { getValue(): string } })
-      | null;
-    return element?.CodeMirror?.getValue() ?? '';
-  }, selector);
+  // Evaluated in the page (this file is not compiled against the DOM's types).
+  const element = JSON.stringify(`${selector} .CodeMirror`);
+  return page.evaluate<string>(`document.querySelector(${element})?.CodeMirror?.getValue() ?? ''`);
 }
 
 async function openPanel(title: string): Promise<void> {

@@ -82,7 +82,7 @@ console.info(`
   Shop supergraph is running.
 
     GraphQL API     http://localhost:${GATEWAY.port}/graphql
-    Health          http://localhost:${GATEWAY.port}/health
+${config.NODE_ENV === 'production' ? '' : `    Playground      http://localhost:${GATEWAY.port}/\n`}    Health          http://localhost:${GATEWAY.port}/health
     Subgraphs       ${SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')}
 
   Press Ctrl-C to stop; the data stays in ${config.DATA_DIR} for the next start.

@@ -27,7 +27,10 @@ export interface TestStack extends Stack {
  * databases of their own (prefixed, on the test Postgres server), dropped again by `stop()`.
  */
 export async function startTestStack(
-  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<StackOptions, 'subgraphs'> = {},
+  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<
+    StackOptions,
+    'subgraphs' | 'supergraphPath'
+  > = {},
 ): Promise<TestStack> {
   const adminUrl = inject('databaseUrl');
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
@@ -50,6 +53,7 @@ export async function startTestStack(
     },
     ...(options.seed ? { seed: options.seed } : {}),
     ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
+    ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
   });
   return {
     ...stack,

@@ -137,7 +137,7 @@ describe('npm run new:subgraph wishlists', () => {
     ]);
     expect(compose.services['wishlists']?.environment).toEqual({
       PORT: '4007',
-      DATABASE_URL: 'postgres://wishlists:${WISHLISTS_DB_PASSWORD}@postgres:5432/wishlists',
+      DATABASE_URL: `postgres://wishlists:\${WISHLISTS_DB_PASSWORD}@postgres:5432/wishlists`,
     });
     expect(compose.services.gateway?.environment).toMatchObject({
       SUBGRAPH_PRODUCTS_URL: 'http://products:4002/graphql',

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -65,7 +66,17 @@ beforeAll(() => {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(copy, file));
   }
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  // The dependencies, as installed: the root's and each workspace's own (versions that differ from the root's).
+  const workspaces = [
+    '',
+    'platform',
+    'gateway',
+    'scripts',
+    ...readdirSync(join(ROOT, 'subgraphs')).map((name) => `subgraphs/${name}`),
+  ];
+  for (const workspace of workspaces)
+    if (existsSync(join(ROOT, workspace, 'node_modules')) && existsSync(join(copy, workspace)))
+      symlinkSync(join(ROOT, workspace, 'node_modules'), join(copy, workspace, 'node_modules'));
   writeFileSync(join(copy, 'compose.yaml'), COMPOSE);
   inCopy('git', ['init', '-q']);
   scaffold = inCopy('npm', ['run', 'new:subgraph', '--', 'wishlists']);

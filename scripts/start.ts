@@ -76,17 +76,19 @@ for (const service of [stack?.gateway, ...(stack?.subgraphs.values() ?? [])]) {
 }
 
 say('info', `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const lines = [
+  ['GraphQL API', `http://localhost:${GATEWAY.port}/graphql`],
+  ...(config.NODE_ENV === 'production' ? [] : [['Playground', `http://localhost:${GATEWAY.port}/`]]),
+  ['Health', `http://localhost:${GATEWAY.port}/health`],
+  ['Subgraphs', SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')],
+  ...(server?.embedded
+    ? [['Demo logins', 'admin@shop.test, alice@shop.test, bob@shop.test (passwords in the README)']]
+    : []),
+];
 console.info(`
   Shop supergraph is running.
 
-    GraphQL API     http://localhost:${GATEWAY.port}/graphql
-    Health          http://localhost:${GATEWAY.port}/health
-    Subgraphs       ${SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')}${
-      server?.embedded
-        ? `
-    Demo logins     admin@shop.test, alice@shop.test, bob@shop.test (passwords in the README)`
-        : ''
-    }
+${lines.map(([label, value]) => `    ${(label ?? '').padEnd(15)} ${value}`).join('\n')}
 
   Press Ctrl-C to stop; the data stays in ${config.DATA_DIR} for the next start.
 `);

@@ -32,7 +32,10 @@ export interface TestStack extends Stack {
  * `env.NATS_URL` is given, under a namespace of the stack's own (its streams deleted by `stop()`).
  */
 export async function startTestStack(
-  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<StackOptions, 'subgraphs'> = {},
+  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<
+    StackOptions,
+    'subgraphs' | 'supergraphPath'
+  > = {},
 ): Promise<TestStack> {
   const adminUrl = inject('databaseUrl');
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
@@ -60,6 +63,7 @@ export async function startTestStack(
     },
     ...(options.seed ? { seed: options.seed } : {}),
     ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
+    ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
   });
   return {
     ...stack,

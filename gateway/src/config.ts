@@ -15,6 +15,7 @@ const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphq
 const DEFAULT_PERSISTED_OPERATIONS = fileURLToPath(
   new URL('../../schema/persisted-operations.json', import.meta.url),
 );
+const DEFAULT_OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations', import.meta.url));
 
 const gatewayEnv = z.object({
   ...serviceEnv,
@@ -38,6 +39,13 @@ const gatewayEnv = z.object({
   /** Proxies in front of the gateway that append to X-Forwarded-For: how far back the client's address is. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ...gatewaySecurityEnv,
+  /** The GraphQL IDE at GET /: on by default except in production, where `true` turns it on. */
+  PLAYGROUND_ENABLED: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  /** Folder of client operations (`.graphql`) the playground offers ready to run. */
+  PLAYGROUND_OPERATIONS_DIR: z.string().min(1).default(DEFAULT_OPERATIONS_DIR),
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;

@@ -20,6 +20,7 @@ import { corsPolicy } from './http/cors';
 import { GuardedApolloServer } from './http/guarded-apollo-server';
 import { rejectionCounter } from './limits/rejection-metrics';
 import { setUpPersistedOperations } from './persisted-operations';
+import { playgroundRoutes } from './playground';
 import { SupergraphDelivery } from './supergraph/delivery';
 import { createSecuredGateway } from './supergraph/secured-gateway';
 import { secureSupergraph } from './supergraph/secured-supergraph';
@@ -45,7 +46,7 @@ export async function startGateway(
   const rejections = rejectionCounter(metrics);
   // Every version of the supergraph (at start, and each reload) is secured before it is served.
   const supergraph = await SupergraphDelivery.open(config, logger, (sdl) => secureSupergraph(sdl, config));
-  const gateway = createSecuredGateway(supergraph, config, logger);
+  const gateway = createSecuredGateway(supergraph, config, logger, metrics);
   const persistedOperations = await setUpPersistedOperations(config, logger);
   const composedAccountsUrl = supergraph.current.subgraphUrls.get('accounts');
   const accountsUrl = composedAccountsUrl ? subgraphUrl(config, 'accounts', composedAccountsUrl) : null;
@@ -132,6 +133,7 @@ export async function startGateway(
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
   routes['OPTIONS /graphql'] = cors.preflight;
+  Object.assign(routes, await playgroundRoutes(config, logger, () => supergraph.current.plannerSdl));
 
   let port: number;
   try {

@@ -7,9 +7,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface Metrics {
   registry: Registry;
   dbQueries: Counter;
+  dbQueryDuration: Histogram<'statement' | 'outcome'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpRequestDuration: Histogram<'method' | 'route'>;
   graphqlOperations: Counter<'operation' | 'type' | 'outcome'>;
+  graphqlOperationDuration: Histogram<'operation' | 'type'>;
+  graphqlErrors: Counter<'operation' | 'code'>;
+  /** Lookups in a service's caches, by cache and `hit`/`miss`: the hit rate is hit / (hit + miss). */
+  cacheLookups: Counter<'cache' | 'result'>;
   events: EventMetrics;
 }
 
@@ -29,6 +34,10 @@ export interface EventMetrics {
   deliveryLatency: Histogram<'consumer' | 'type'>;
 }
 
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Statements are mostly sub-millisecond on a local database; the buckets start lower.
+const DB_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 export function createMetrics(service: string, options: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
@@ -38,6 +47,13 @@ export function createMetrics(service: string, options: { processMetrics?: boole
     dbQueries: new Counter({
       name: 'db_queries_total',
       help: 'SQL statements sent to the database.',
+      registers: [registry],
+    }),
+    dbQueryDuration: new Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Time from sending an SQL statement to its result, by kind of statement and outcome.',
+      labelNames: ['statement', 'outcome'],
+      buckets: DB_LATENCY_BUCKETS,
       registers: [registry],
     }),
     httpRequests: new Counter({
@@ -50,13 +66,32 @@ export function createMetrics(service: string, options: { processMetrics?: boole
       name: 'http_request_duration_seconds',
       help: 'Time to serve an HTTP request.',
       labelNames: ['method', 'route'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     graphqlOperations: new Counter({
       name: 'graphql_operations_total',
       help: 'GraphQL operations executed, by operation name, type and outcome.',
       labelNames: ['operation', 'type', 'outcome'],
+      registers: [registry],
+    }),
+    graphqlOperationDuration: new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'Time to answer a GraphQL operation, from receiving it to sending the response, by operation.',
+      labelNames: ['operation', 'type'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    graphqlErrors: new Counter({
+      name: 'graphql_errors_total',
+      help: 'Errors returned to GraphQL clients, by operation and error code.',
+      labelNames: ['operation', 'code'],
+      registers: [registry],
+    }),
+    cacheLookups: new Counter({
+      name: 'cache_lookups_total',
+      help: 'Cache lookups, by cache and result (hit or miss).',
+      labelNames: ['cache', 'result'],
       registers: [registry],
     }),
     events: createEventMetrics(registry),

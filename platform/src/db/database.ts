@@ -4,6 +4,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import { redactUrlPassword } from '../config';
 import type { Metrics } from '../metrics';
+import { observeSql } from '../telemetry/sql-observer';
 
 type TableSchema = Record<string, unknown>;
 
@@ -25,22 +26,29 @@ export interface DatabaseHandle<TSchema extends TableSchema> {
 export interface DatabaseOptions<TSchema extends TableSchema> {
   url: string;
   schema: TSchema;
-  metrics?: Pick<Metrics, 'dbQueries'>;
+  metrics?: Pick<Metrics, 'dbQueries' | 'dbQueryDuration'>;
   maxConnections?: number;
 }
 
-/** One driver path everywhere (postgres.js + Drizzle); every statement sent is counted in `db_queries_total`. */
+/**
+ * One driver path everywhere (postgres.js + Drizzle); every statement sent is counted in
+ * `db_queries_total`, timed in `db_query_duration_seconds` and traced as a span of the request.
+ */
 export function connectDatabase<TSchema extends TableSchema>(
   options: DatabaseOptions<TSchema>,
 ): DatabaseHandle<TSchema> {
   const { metrics } = options;
-  const sql = postgres(options.url, {
+  const client = postgres(options.url, {
     max: options.maxConnections ?? 10,
     connect_timeout: 10,
     idle_timeout: 60,
     // Postgres NOTICEs ("relation already exists, skipping") are noise in service logs.
     onnotice: () => {},
     ...(metrics ? { debug: () => metrics.dbQueries.inc() } : {}),
+  });
+  const sql = observeSql(client, {
+    url: options.url,
+    ...(metrics ? { duration: metrics.dbQueryDuration } : {}),
   });
   return {
     db: drizzle({ client: sql, schema: options.schema }),

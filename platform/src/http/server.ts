@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { requestIdFrom, runWithRequestContext } from '../request-context';
+import { startServerSpan } from '../telemetry/http-spans';
 import { clientAddressOf } from './client-address';
 import { HttpError, sendJson } from './respond';
 
@@ -20,11 +22,14 @@ export interface HttpServerOptions {
   trustedProxyHops?: number;
 }
 
+// Probes and scrapes arrive every few seconds and say nothing about a user's request: no spans.
+const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
 /**
  * The HTTP server under every service and the gateway: exact routes, a request id on every
  * request (taken from `x-request-id` or made) that logs and downstream calls carry, the
- * client's address, request metrics, and a JSON 500 that tells nothing internal when a
- * handler throws.
+ * client's address, a trace span continuing the caller's trace, request metrics, and a JSON 500
+ * that tells nothing internal when a handler throws.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const { logger, metrics, routes } = options;
@@ -42,30 +47,35 @@ export function createHttpServer(options: HttpServerOptions): Server {
       metrics.httpRequests.inc({ method, route, status: res.statusCode });
       metrics.httpRequestDuration.observe({ method, route }, seconds);
     });
+    const traceContext = UNTRACED_PATHS.has(path)
+      ? context.active()
+      : startServerSpan(req, res, { method, path, route: handler ? path : undefined });
     const clientAddress = clientAddressOf(req, options.trustedProxyHops ?? 0);
-    runWithRequestContext({ requestId, clientAddress }, async () => {
-      if (!handler) {
-        const allowed = Object.keys(routes)
-          .filter((candidate) => candidate.endsWith(` ${path}`))
-          .map((candidate) => candidate.split(' ')[0]);
-        if (allowed.length > 0) res.setHeader('allow', allowed.join(', '));
-        sendJson(res, allowed.length > 0 ? 405 : 404, {
-          error: allowed.length > 0 ? 'method not allowed' : 'not found',
-        });
-        return;
-      }
-      try {
-        await handler(req, res);
-      } catch (error) {
-        const status = error instanceof HttpError ? error.status : 500;
-        if (status === 500) logger.error({ err: error, path }, 'request failed');
-        if (!res.headersSent)
-          sendJson(res, status, {
-            error: status === 500 ? 'internal server error' : (error as Error).message,
+    context.with(traceContext, () =>
+      runWithRequestContext({ requestId, clientAddress }, async () => {
+        if (!handler) {
+          const allowed = Object.keys(routes)
+            .filter((candidate) => candidate.endsWith(` ${path}`))
+            .map((candidate) => candidate.split(' ')[0]);
+          if (allowed.length > 0) res.setHeader('allow', allowed.join(', '));
+          sendJson(res, allowed.length > 0 ? 405 : 404, {
+            error: allowed.length > 0 ? 'method not allowed' : 'not found',
           });
-        else res.destroy();
-      }
-    });
+          return;
+        }
+        try {
+          await handler(req, res);
+        } catch (error) {
+          const status = error instanceof HttpError ? error.status : 500;
+          if (status === 500) logger.error({ err: error, path }, 'request failed');
+          if (!res.headersSent)
+            sendJson(res, status, {
+              error: status === 500 ? 'internal server error' : (error as Error).message,
+            });
+          else res.destroy();
+        }
+      }),
+    );
   });
   const keepAlive = (options.keepAliveTimeoutSeconds ?? 65) * 1000;
   server.keepAliveTimeout = keepAlive;

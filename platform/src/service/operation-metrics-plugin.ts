@@ -1,10 +1,15 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { trace } from '@opentelemetry/api';
 import type { Metrics } from '../metrics';
 
 // Client-chosen operation names are unbounded; past this many distinct names they count as "other".
 const MAX_OPERATION_NAMES = 500;
 
-/** Counts GraphQL operations by name, type and outcome (`ok`, `error` when any error was returned). */
+/**
+ * Counts and times GraphQL operations by name, type and outcome (`ok`, `error` when any error
+ * was returned), counts the errors by code, and names the request's trace span after the
+ * operation (`query Storefront`) so traces read like the API, not like `POST /graphql`.
+ */
 export function operationMetricsPlugin<TContext extends BaseContext>(
   metrics: Metrics,
 ): ApolloServerPlugin<TContext> {
@@ -18,16 +23,36 @@ export function operationMetricsPlugin<TContext extends BaseContext>(
   };
   return {
     async requestDidStart() {
+      const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operationName, operation, errors, response }) {
-          const hasErrors =
-            (errors?.length ?? 0) > 0 ||
-            (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
-          metrics.graphqlOperations.inc({
-            operation: label(operationName),
-            type: operation?.operation ?? 'unknown',
-            outcome: hasErrors ? 'error' : 'ok',
+        async didResolveOperation({ operationName, operation }) {
+          const span = trace.getActiveSpan();
+          const type = operation?.operation ?? 'unknown';
+          span?.updateName(`${type} ${operationName ?? 'anonymous'}`);
+          span?.setAttributes({
+            'graphql.operation.type': type,
+            ...(operationName ? { 'graphql.operation.name': operationName } : {}),
           });
+        },
+        async willSendResponse({ operationName, operation, errors, response }) {
+          const responseErrors =
+            response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const allErrors = responseErrors.length > 0 ? responseErrors : (errors ?? []);
+          const name = label(operationName);
+          const type = operation?.operation ?? 'unknown';
+          metrics.graphqlOperations.inc({
+            operation: name,
+            type,
+            outcome: allErrors.length > 0 ? 'error' : 'ok',
+          });
+          metrics.graphqlOperationDuration.observe(
+            { operation: name, type },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
+          for (const error of allErrors) {
+            const code = error.extensions?.code;
+            metrics.graphqlErrors.inc({ operation: name, code: typeof code === 'string' ? code : 'UNKNOWN' });
+          }
         },
       };
     },

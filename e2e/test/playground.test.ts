@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { ROOT } from '@shop/scripts/lib/services';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../src/test-stack';
+
+// Debian's Chromium, driven by playwright-core (never a browser downloaded by Playwright).
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(ROOT, 'test-results');
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+let operationsDir: string;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the playground's browser test needs it. ` +
+        'Install it with `apt-get install -y chromium` (.ci/run does so in CI).',
+    );
+  // The playground offers the operations of a folder; this one has a fragment in a second file.
+  operationsDir = await mkdtemp(join(tmpdir(), 'playground-operations-'));
+  await mkdir(join(operationsDir, 'storefront'));
+  await writeFile(
+    join(operationsDir, 'storefront', 'products.graphql'),
+    `# What the shop's front page shows.
+query FrontPage($first: Int = 3) {
+  products(first: $first, orderBy: NAME) {
+    edges { node { ...ProductCard } }
+  }
+}
+`,
+  );
+  await writeFile(
+    join(operationsDir, 'fragments.graphql'),
+    `fragment ProductCard on Product {
+  name
+  price { amount currency }
+  reviews(first: 2) { edges { node { rating author { name } } } }
+}
+`,
+  );
+  [stack, browser] = await Promise.all([
+    startTestStack({ seed: DEMO_SEED_PLAN, env: { PLAYGROUND_OPERATIONS_DIR: operationsDir } }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    }),
+  ]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (operationsDir) await rm(operationsDir, { recursive: true, force: true });
+});
+
+/** The text of one of GraphiQL's editors (CodeMirror renders only the visible lines, so ask it). */
+function editorValue(selector: string): Promise<string> {
+  // Evaluated in the page (this file is not compiled against the DOM's types).
+  const element = JSON.stringify(`${selector} .CodeMirror`);
+  return page.evaluate<string>(`document.querySelector(${element})?.CodeMirror?.getValue() ?? ''`);
+}
+
+/** Opens a sidebar panel of GraphiQL by its title; clicking an open panel's button would close it. */
+async function openPanel(title: string): Promise<void> {
+  const button = page.getByRole('button', { name: `Show ${title}` });
+  if ((await button.count()) > 0) await button.click();
+}
+
+describe('the playground at GET / on the gateway', () => {
+  it('runs an operation from schema/operations across three subgraphs and shows the data', async () => {
+    const root = new URL('/', stack.gatewayUrl).toString();
+    const response = await page.goto(root);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('.graphiql-container').waitFor();
+
+    await openPanel('Operations');
+    await page.locator('button[data-operation="FrontPage"]').click();
+    await expect
+      .poll(() => editorValue('.graphiql-query-editor'), { timeout: 10_000 })
+      .toContain('query FrontPage');
+    // The fragment from the other file came along, so the operation runs as it is.
+    expect(await editorValue('.graphiql-query-editor')).toContain('fragment ProductCard on Product');
+
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(async () => editorValue('.result-window'), { timeout: 20_000 }).toContain('"author"');
+    const result = JSON.parse(await editorValue('.result-window')) as {
+      errors?: unknown;
+      data: {
+        products: {
+          edges: {
+            node: {
+              name: string;
+              price: { amount: number };
+              reviews: { edges: { node: { author: { name: string } } }[] };
+            };
+          }[];
+        };
+      };
+    };
+    expect(result.errors).toBeUndefined();
+    const products = result.data.products.edges.map(({ node }) => node);
+    expect(products).toHaveLength(3);
+    expect(products.every((product) => product.name.length > 0 && product.price.amount > 0)).toBe(true);
+    const authors = products.flatMap((product) => product.reviews.edges.map(({ node }) => node.author.name));
+    expect(authors.length).toBeGreaterThan(0);
+    expect(authors.every((name) => name.length > 0)).toBe(true);
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-operation.png') });
+  });
+
+  it('shows the query plan of the operation in the editor: one fetch per subgraph', async () => {
+    await openPanel('Query plan');
+    const plan = page.getByTestId('query-plan');
+    await expect.poll(() => plan.textContent(), { timeout: 10_000 }).toContain('Fetch(service: "accounts")');
+    const text = (await plan.textContent()) ?? '';
+    expect(text).toContain('Fetch(service: "products")');
+    expect(text).toContain('Fetch(service: "reviews")');
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-query-plan.png') });
+  });
+
+  it('logs in with email and password, then sends the token with every request', async () => {
+    await openPanel('Log in');
+    await page.getByPlaceholder('alice@shop.test').fill('alice@shop.test');
+    await page.getByPlaceholder('password').fill('customer-password');
+    await page.locator('form').filter({ hasText: 'Email and password' }).getByRole('button').click();
+    await expect
+      .poll(() => page.getByTestId('session').textContent())
+      .toContain('Logged in as alice@shop.test');
+    const sent = page.waitForResponse(
+      (response) => response.url().endsWith('/graphql') && response.request().method() === 'POST',
+    );
+    await page.locator('.graphiql-execute-button').click();
+    const response = await sent;
+    expect(response.request().headers().authorization).toMatch(/^Bearer ey[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(response.status()).toBe(200);
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-login.png') });
+    await page.getByRole('button', { name: 'Log out' }).click();
+  });
+
+  it('sends a pasted token as the Authorization header', async () => {
+    const { body } = await stack.graphql<{ logIn: { token: string } }>(
+      'mutation { logIn(email: "bob@shop.test", password: "customer-password") { token } }',
+    );
+    const token = body.data?.logIn.token ?? '';
+    await openPanel('Log in');
+    await page.getByLabel('token').fill(`Bearer ${token}`);
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await expect
+      .poll(() => page.getByTestId('session').textContent())
+      .toContain('Logged in as a pasted token');
+    const sent = page.waitForRequest(
+      (request) => request.url().endsWith('/graphql') && request.method() === 'POST',
+    );
+    await page.locator('.graphiql-execute-button').click();
+    expect((await sent).headers().authorization).toBe(`Bearer ${token}`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+  });
+
+  it('loaded without errors in the browser console', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

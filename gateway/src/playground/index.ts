@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, type Routes, readBody, sendJson } from '@shop/platform/http';
+import type { Logger } from '@shop/platform/logger';
+import type { GatewayConfig } from '../config';
+import { type Asset, loadAssets } from './assets';
+import { loadOperations } from './operations';
+import { createQueryPlanExplainer } from './query-plan';
+
+// The page runs only this gateway's own scripts and talks only to this gateway.
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Whether the gateway serves the playground: configured, or by default everywhere but production. */
+export function playgroundEnabled(config: GatewayConfig): boolean {
+  return config.PLAYGROUND_ENABLED ?? config.NODE_ENV !== 'production';
+}
+
+/**
+ * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the operations of
+ * `schema/operations/` ready to run, logging in (or pasting a token) for the Authorization
+ * header, and the query plan of the operation being edited (`POST /playground/query-plan`).
+ * No routes at all when the playground is off.
+ */
+export async function playgroundRoutes(
+  config: GatewayConfig,
+  logger: Logger,
+  /** The SDL the query planner serves now (it changes when the supergraph is reloaded). */
+  plannerSdl: () => string,
+): Promise<Routes> {
+  if (!playgroundEnabled(config)) return {};
+  const [assets, operations] = await Promise.all([
+    loadAssets(),
+    loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger),
+  ]);
+  let explainer: { sdl: string; explain: ReturnType<typeof createQueryPlanExplainer> } | undefined;
+  const explain = (query: string, operationName?: string) => {
+    const sdl = plannerSdl();
+    if (explainer?.sdl !== sdl) explainer = { sdl, explain: createQueryPlanExplainer(sdl) };
+    return explainer.explain(query, operationName);
+  };
+  logger.info(
+    `playground on GET / with ${operations.length} operations from ${config.PLAYGROUND_OPERATIONS_DIR}`,
+  );
+
+  const routes: Routes = {
+    'GET /': serveAsset(assets, 'index.html'),
+    'GET /playground/operations.json': (_req, res) => sendJson(res, 200, { operations }),
+    'POST /playground/query-plan': async (req, res) => {
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        throw new HttpError(415, 'Send the operation as application/json.');
+      const body = parseJson((await readBody(req, config.BODY_LIMIT_BYTES)).toString('utf8'));
+      const query = typeof body.query === 'string' ? body.query : undefined;
+      if (!query) throw new HttpError(400, 'query must be a string.');
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      sendJson(res, 200, explain(query, operationName));
+    },
+  };
+  for (const name of assets.keys())
+    if (name !== 'index.html') routes[`GET /playground/${name}`] = serveAsset(assets, name);
+  return routes;
+}
+
+function serveAsset(assets: ReadonlyMap<string, Asset>, name: string) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const asset = assets.get(name);
+    if (!asset) throw new HttpError(404, 'not found');
+    const headers: Record<string, string> = {
+      ...PAGE_HEADERS,
+      'content-type': asset.contentType,
+      etag: asset.etag,
+      // Always revalidated (a 304 is cheap), so a new gateway version is picked up at once.
+      'cache-control': 'no-cache',
+      vary: 'accept-encoding',
+    };
+    if (req.headers['if-none-match'] === asset.etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? asset.gzipped : asset.body;
+    res.writeHead(200, {
+      ...headers,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      'content-length': String(body.length),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {}
+  throw new HttpError(400, 'The request body is not a JSON object.');
+}

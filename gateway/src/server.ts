@@ -16,6 +16,7 @@ import { createAccessTokenVerifier } from './auth/access-tokens';
 import { bearerAuthentication } from './auth/authenticate';
 import { type GatewayConfig, subgraphUrl } from './config';
 import { type GatewayContext, gatewayContextFactory } from './context';
+import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
 import { GuardedApolloServer } from './http/guarded-apollo-server';
 import { rejectionCounter } from './limits/rejection-metrics';
@@ -46,7 +47,8 @@ export async function startGateway(
   const rejections = rejectionCounter(metrics);
   // Every version of the supergraph (at start, and each reload) is secured before it is served.
   const supergraph = await SupergraphDelivery.open(config, logger, (sdl) => secureSupergraph(sdl, config));
-  const gateway = createSecuredGateway(supergraph, config, logger, metrics);
+  const fetchers = new SubgraphFetchers(config, logger, metrics);
+  const gateway = createSecuredGateway(supergraph, config, logger, metrics, fetchers);
   const persistedOperations = await setUpPersistedOperations(config, logger);
   const composedAccountsUrl = supergraph.current.subgraphUrls.get('accounts');
   const accountsUrl = composedAccountsUrl ? subgraphUrl(config, 'accounts', composedAccountsUrl) : null;
@@ -140,6 +142,7 @@ export async function startGateway(
     port = await listen(httpServer, config.HOST, config.PORT);
   } catch (error) {
     await apollo.stop();
+    await fetchers.close();
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
@@ -154,6 +157,7 @@ export async function startGateway(
     async stop() {
       stopping = true;
       await apollo.stop();
+      await fetchers.close();
     },
   };
 }

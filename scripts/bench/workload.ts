@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type SeedPlan, seedIds } from '@shop/platform/seed';
+import { ROOT } from '../lib/services';
+
+/** One request of the load: what is sent, and the operation it runs (for the per-operation counts). */
+export interface WorkloadRequest {
+  operation: string;
+  body: string;
+}
+
+const operation = (name: string) => readFileSync(join(ROOT, 'schema/operations', `${name}.graphql`), 'utf8');
+const request = (name: string, variables: Record<string, unknown>): WorkloadRequest => ({
+  operation: name,
+  body: JSON.stringify({ operationName: name, query: operation(name), variables }),
+});
+
+const SEARCHES = [
+  'oak',
+  'steel kettle',
+  'bamboo',
+  'copper pan',
+  'vintage',
+  'linen',
+  'compact walnut',
+  'premium',
+  'cork board',
+  'rustic oak',
+  'slate',
+  'foldable',
+];
+const ORDERS = ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'NAME'];
+
+/** Requests of one operation, and its share of the load. */
+export interface WorkloadShare {
+  operation: string;
+  share: number;
+  requests: WorkloadRequest[];
+}
+
+/**
+ * The storefront's anonymous traffic over the seeded catalog: the home page (10%), category
+ * pages in every order (25%), searches (15%) and product pages of `productPages` distinct
+ * products (50%). Ids come from the seed (`seedIds`), so the load is the same on every machine.
+ */
+export function storefrontMix(plan: SeedPlan, productPages = 2000): WorkloadShare[] {
+  const categories = Array.from({ length: plan.categories }, (_, index) => seedIds.category(index));
+  const stride = Math.max(1, Math.floor(plan.products / productPages));
+  const products = Array.from({ length: Math.min(productPages, plan.products) }, (_, index) =>
+    seedIds.product((index * stride) % plan.products),
+  );
+  return [
+    { operation: 'HomePage', share: 0.1, requests: [request('HomePage', {})] },
+    {
+      operation: 'CategoryPage',
+      share: 0.25,
+      requests: categories.flatMap((categoryId) =>
+        ORDERS.map((orderBy) => request('CategoryPage', { categoryId, orderBy })),
+      ),
+    },
+    {
+      operation: 'SearchResults',
+      share: 0.15,
+      requests: SEARCHES.map((search) => request('SearchResults', { search })),
+    },
+    {
+      operation: 'ProductPage',
+      share: 0.5,
+      requests: products.map((id) => request('ProductPage', { id, reviewsFirst: 5 })),
+    },
+  ];
+}
+
+/** Draws requests from the mix at random, each operation as often as its share (a fixed seed: the same sequence each run). */
+export function requestPicker(mix: readonly WorkloadShare[], seed = 7): () => WorkloadRequest {
+  let state = seed;
+  const random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const total = mix.reduce((sum, entry) => sum + entry.share, 0);
+  return () => {
+    const point = random() * total;
+    let reached = 0;
+    const entry =
+      mix.find((candidate) => {
+        reached += candidate.share;
+        return point < reached;
+      }) ?? mix[mix.length - 1];
+    const requests = entry?.requests ?? [];
+    const picked = requests[Math.floor(random() * requests.length)];
+    if (!picked) throw new Error('an empty workload');
+    return picked;
+  };
+}
+
+/** The single-subgraph operation of the gateway-hop comparison: a page of the catalog, products only. */
+export const SINGLE_SUBGRAPH_OPERATION: WorkloadRequest = {
+  operation: 'CatalogPage',
+  body: JSON.stringify({
+    operationName: 'CatalogPage',
+    query:
+      'query CatalogPage { products(first: 24, orderBy: PRICE_ASC) { totalCount edges { cursor node { id sku name description price { amount currency } weightGrams createdAt category { id name slug } } } pageInfo { hasNextPage endCursor } } }',
+  }),
+};

@@ -9,7 +9,6 @@ import { type LoadResult, runLoad } from './bench/load';
 import { type BenchOptions, readBenchOptions } from './bench/options';
 import { summarizeProfiles } from './bench/profile-summary';
 import { type ArmReport, printReport } from './bench/report';
-import { stockSupergraph } from './bench/stock-supergraph';
 import { requestPicker, SINGLE_SUBGRAPH_OPERATION, storefrontMix } from './bench/workload';
 import { childEnvironment, loadLauncherConfig } from './config';
 import { openDatabaseServer } from './lib/database-server';
@@ -18,6 +17,7 @@ import { type ServiceProcess, startServiceProcess } from './lib/processes';
 import { loadLocalSecrets } from './lib/secrets';
 import { GATEWAY, localSubgraphUrl, ROOT, SUBGRAPHS } from './lib/services';
 import { dropDatabases, type Stack, startStack } from './lib/stack';
+import { stockSupergraph } from './lib/stock-supergraph';
 
 /**
  * `npm run bench [-- --duration 10 --connections 32 --json out.json --profile dir]`: seeds the

@@ -140,13 +140,13 @@ describe('npm run new:subgraph wishlists', () => {
         { command?: string[]; environment?: Record<string, string>; depends_on?: unknown }
       >;
     };
-    expect(compose.services['wishlists']?.command).toEqual([
+    expect(compose.services.wishlists?.command).toEqual([
       'node',
       '--import',
       'tsx',
       'subgraphs/wishlists/src/main.ts',
     ]);
-    expect(compose.services['wishlists']?.environment).toEqual({
+    expect(compose.services.wishlists?.environment).toEqual({
       PORT: '4007',
       DATABASE_URL: `postgres://wishlists:\${WISHLISTS_DB_PASSWORD}@postgres:5432/wishlists`,
     });

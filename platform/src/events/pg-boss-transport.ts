@@ -11,6 +11,7 @@ import type {
   EventTransport,
   RunningConsumer,
 } from './transport';
+import { WakeUp } from './wake-up';
 
 export interface PgBossTransportOptions {
   /** The `events` database every service of the system shares (its own role, its own tables). */
@@ -122,23 +123,10 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       });
 
       let stopping = false;
-      let nudged = false;
-      let wake: () => void = () => {};
+      const wakeUp = new WakeUp();
       const wakers = waiting.get(queue) ?? new Set<() => void>();
       waiting.set(queue, wakers);
-      const waker = () => {
-        nudged = true;
-        wake();
-      };
-      wakers.add(waker);
-      const sleep = (ms: number) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+      wakers.add(wakeUp.notify);
 
       const handle = async (job: PgBoss.JobWithMetadata<unknown>) => {
         const delivery: Delivery = { messageId: job.id, body: job.data, attempt: job.retryCount + 1 };
@@ -151,21 +139,21 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
         let failures = 0;
         while (!stopping) {
           try {
-            nudged = false;
+            wakeUp.beginRound();
             const jobs = await boss.fetch<unknown>(queue, {
               batchSize: consumeOptions.concurrency,
               includeMetadata: true,
             });
             failures = 0;
             if (jobs.length === 0) {
-              if (!nudged) await sleep(pollIntervalMs);
+              if (!wakeUp.wasNotified) await wakeUp.pause(pollIntervalMs);
               continue;
             }
             await Promise.all(jobs.map(handle));
           } catch (error) {
             failures += 1;
             logger.error({ err: error }, `consumer ${consumer} cannot reach the events database; retrying`);
-            if (!stopping) await sleep(Math.min(pollIntervalMs, 200 * 2 ** failures));
+            if (!stopping) await wakeUp.pause(Math.min(pollIntervalMs, 200 * 2 ** failures));
           }
         }
       };
@@ -173,9 +161,9 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       return {
         async stop() {
           stopping = true;
-          wake();
+          wakeUp.notify();
           await running;
-          wakers.delete(waker);
+          wakers.delete(wakeUp.notify);
         },
       };
     },

@@ -5,6 +5,7 @@ import type { EventEnvelope } from './envelope';
 import { OUTBOX_CHANNEL } from './publish';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy';
 import type { EventTransport, PublishResult } from './transport';
+import { WakeUp } from './wake-up';
 
 export interface RelayOptions {
   /** The producing service: only its own events are published (from its own stream). */
@@ -61,23 +62,10 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
   const retry = options.retry ?? { baseDelayMs: 500, maxDelayMs: 5000 };
 
   let stopping = false;
-  let nudged = true;
-  let wake: () => void = () => {};
-  const nudge = () => {
-    nudged = true;
-    wake();
-  };
-  const listener = await sql.listen(OUTBOX_CHANNEL, nudge, nudge);
+  // Starts notified: rows left by an earlier run are published at once.
+  const wakeUp = new WakeUp({ notified: true });
+  const listener = await sql.listen(OUTBOX_CHANNEL, wakeUp.notify, wakeUp.notify);
   await transport.prepareProducer(producer);
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   const publishRound = async (): Promise<number> =>
     sql.begin(async (tx) => {
@@ -165,20 +153,20 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
     let failures = 0;
     while (!stopping) {
       try {
-        nudged = false;
+        wakeUp.beginRound();
         const claimed = await publishRound();
         failures = 0;
-        if (claimed >= batchSize || nudged) continue;
+        if (claimed >= batchSize || wakeUp.wasNotified) continue;
         const dueInMs = await refreshStats();
         await prune();
         // Rows due but not claimed are another replica's batch in flight: give it a moment.
         const pause = Math.max(dueInMs, claimed === 0 ? 250 : 10);
-        if (!nudged && !stopping) await sleep(Math.min(pollIntervalMs, pause));
+        if (!wakeUp.wasNotified && !stopping) await wakeUp.pause(Math.min(pollIntervalMs, pause));
       } catch (error) {
         failures += 1;
         logger.error({ err: error }, 'outbox relay round failed (is the database reachable?); retrying');
         if (!stopping)
-          await sleep(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
+          await wakeUp.pause(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
       }
     }
   };
@@ -187,7 +175,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
   return {
     async stop() {
       stopping = true;
-      wake();
+      wakeUp.notify();
       await running;
       await listener.unlisten().catch(() => {});
     },

@@ -9,6 +9,7 @@ import {
 } from '@shop/platform/config';
 import type { Logger } from '@shop/platform/logger';
 import { z } from 'zod';
+import { gatewayPerformanceEnv } from './performance-config';
 import { gatewaySecurityEnv } from './security-config';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -39,6 +40,7 @@ const gatewayEnv = z.object({
   /** Proxies in front of the gateway that append to X-Forwarded-For: how far back the client's address is. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ...gatewaySecurityEnv,
+  ...gatewayPerformanceEnv,
   /** The GraphQL IDE at GET /: on by default except in production, where `true` turns it on. */
   PLAYGROUND_ENABLED: z
     .enum(['true', 'false'], { message: 'must be true or false' })
@@ -81,6 +83,20 @@ function readSubgraphSecrets(env: NodeJS.ProcessEnv): Map<string, string> {
   return new Map(variables.map((variable) => [variable, String(parsed[variable])]));
 }
 
+const SUBGRAPH_TIMEOUT_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_TIMEOUT_MS$/;
+const timeoutMs = z.coerce.number().int().min(10).max(300_000);
+
+/** `SUBGRAPH_<NAME>_TIMEOUT_MS`: a subgraph's own request timeout, instead of SUBGRAPH_TIMEOUT_MS. Keyed by variable name. */
+function readSubgraphTimeouts(env: NodeJS.ProcessEnv): Map<string, number> {
+  const variables = Object.keys(env).filter((variable) => SUBGRAPH_TIMEOUT_VARIABLE.test(variable));
+  const parsed = loadConfig(
+    'gateway',
+    z.object(Object.fromEntries(variables.map((variable) => [variable, timeoutMs]))),
+    env,
+  );
+  return new Map(variables.map((variable) => [variable, Number(parsed[variable])]));
+}
+
 function supergraphFlag(argv: readonly string[]): { SUPERGRAPH_PATH?: string } {
   const index = argv.indexOf('--supergraph');
   const path = index === -1 ? undefined : argv[index + 1];
@@ -95,6 +111,7 @@ export function loadGatewayConfig(
     ...loadConfig('gateway', gatewayEnv, { ...env, ...supergraphFlag(argv) }),
     subgraphUrlOverrides: readSubgraphUrlOverrides(env),
     subgraphSecrets: readSubgraphSecrets(env),
+    subgraphTimeouts: readSubgraphTimeouts(env),
   };
 }
 
@@ -126,4 +143,14 @@ export function subgraphSecret(config: GatewayConfig, subgraph: string, logger: 
       `${subgraphSecretVariable(subgraph)} is not set: requests to subgraph ${subgraph} go without the gateway's proof`,
     );
   return secret;
+}
+
+/** How long a request to subgraph `subgraph` may take, retries included. */
+export function subgraphTimeoutMs(config: GatewayConfig, subgraph: string): number {
+  return config.subgraphTimeouts.get(subgraphTimeoutVariable(subgraph)) ?? config.SUBGRAPH_TIMEOUT_MS;
+}
+
+/** `SUBGRAPH_<NAME>_TIMEOUT_MS`, NAME spelled as in `SUBGRAPH_<NAME>_URL`. */
+export function subgraphTimeoutVariable(subgraph: string): string {
+  return subgraphUrlVariable(subgraph).replace(/_URL$/, '_TIMEOUT_MS');
 }

@@ -14,10 +14,13 @@ import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { createAccessTokenVerifier } from './auth/access-tokens';
 import { bearerAuthentication } from './auth/authenticate';
+import { CachingApolloServer, noStoreUnlessQuery } from './caching/caching-apollo-server';
+import { ResponseCache } from './caching/response-cache';
+import { memoryResponseStore, redisResponseStore } from './caching/response-store';
 import { type GatewayConfig, subgraphUrl } from './config';
-import { type GatewayContext, gatewayContextFactory } from './context';
+import { gatewayContextFactory } from './context';
+import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
-import { GuardedApolloServer } from './http/guarded-apollo-server';
 import { rejectionCounter } from './limits/rejection-metrics';
 import { setUpPersistedOperations } from './persisted-operations';
 import { playgroundRoutes } from './playground';
@@ -46,7 +49,8 @@ export async function startGateway(
   const rejections = rejectionCounter(metrics);
   // Every version of the supergraph (at start, and each reload) is secured before it is served.
   const supergraph = await SupergraphDelivery.open(config, logger, (sdl) => secureSupergraph(sdl, config));
-  const gateway = createSecuredGateway(supergraph, config, logger, metrics);
+  const fetchers = new SubgraphFetchers(config, logger, metrics);
+  const gateway = createSecuredGateway(supergraph, config, logger, metrics, fetchers);
   const persistedOperations = await setUpPersistedOperations(config, logger);
   const composedAccountsUrl = supergraph.current.subgraphUrls.get('accounts');
   const accountsUrl = composedAccountsUrl ? subgraphUrl(config, 'accounts', composedAccountsUrl) : null;
@@ -78,7 +82,16 @@ export async function startGateway(
     routes,
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   });
-  const apollo = new GuardedApolloServer<GatewayContext>(
+  const responseCache = config.RESPONSE_CACHE
+    ? new ResponseCache(
+        config.REDIS_URL
+          ? redisResponseStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger)
+          : memoryResponseStore(config.RESPONSE_CACHE_MAX_BYTES),
+        config.RESPONSE_CACHE_MAX_AGE_SECONDS,
+        metrics,
+      )
+    : null;
+  const apollo = new CachingApolloServer(
     {
       gateway,
       introspection: !production,
@@ -104,6 +117,7 @@ export async function startGateway(
           stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
         }),
         operationMetricsPlugin(metrics),
+        noStoreUnlessQuery(),
       ],
     },
     (request) => supergraph.current.guard(request),
@@ -112,6 +126,7 @@ export async function startGateway(
       logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
     },
     (sha256Hash) => persistedOperations.cache.get(sha256Hash),
+    responseCache ? { cache: responseCache, version: () => supergraph.current.version } : null,
   );
   try {
     await apollo.start();
@@ -140,6 +155,8 @@ export async function startGateway(
     port = await listen(httpServer, config.HOST, config.PORT);
   } catch (error) {
     await apollo.stop();
+    await fetchers.close();
+    await responseCache?.close();
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
@@ -154,6 +171,8 @@ export async function startGateway(
     async stop() {
       stopping = true;
       await apollo.stop();
+      await fetchers.close();
+      await responseCache?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { type Caller, GatewayProofHeader, signGatewayRequest } from '@shop/platform/auth';
 import { currentRequestContext } from '@shop/platform/request-context';
 import { GraphQLError } from 'graphql';
@@ -13,6 +14,8 @@ export interface SubgraphDataSourceOptions {
   url: string;
   /** The secret this subgraph checks the gateway's proof with (`SUBGRAPH_<NAME>_SECRET`); unsigned without one. */
   secret: string | undefined;
+  /** What sends the signed request (the pooled, guarded fetcher); @apollo/gateway's own without one. */
+  fetcher?: Fetcher;
 }
 
 interface OnBehalfOf {
@@ -31,7 +34,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly onBehalfOf = new AsyncLocalStorage<OnBehalfOf>();
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url });
+    super({ url: options.url, ...(options.fetcher ? { fetcher: options.fetcher } : {}) });
     this.name = options.name;
     const { secret } = options;
     const send = this.fetcher;

@@ -21,9 +21,16 @@ export interface ServiceProcess {
 export function runTypeScript(
   name: string,
   entry: string,
-  options: { args?: string[]; env: NodeJS.ProcessEnv; output: OutputSink; ipc?: boolean },
+  options: {
+    args?: string[];
+    env: NodeJS.ProcessEnv;
+    output: OutputSink;
+    ipc?: boolean;
+    nodeArgs?: string[];
+  },
 ): { child: ChildProcess; exited: Promise<number | string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
+  const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeArgs, entry, ...(options.args ?? [])], {
     cwd: ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
@@ -41,7 +48,7 @@ export function runTypeScript(
 export async function startServiceProcess(
   name: string,
   entry: string,
-  options: { env: NodeJS.ProcessEnv; output: OutputSink; args?: string[] },
+  options: { env: NodeJS.ProcessEnv; output: OutputSink; args?: string[]; nodeArgs?: string[] },
 ): Promise<ServiceProcess> {
   const { child, exited } = runTypeScript(name, entry, { ...options, ipc: true });
   const port = await new Promise<number>((resolve, reject) => {

@@ -3,7 +3,10 @@ import type { Logger } from '@shop/platform/logger';
 import type { Metrics } from '@shop/platform/metrics';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
 import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
+import { sendUniqueRepresentations } from '../execution/unique-representations';
+import type { SubgraphFetchers } from '../fetcher/subgraph-fetchers';
 import { observeSubgraph } from '../observability/subgraph-requests';
+import { servePartialResults } from '../resilience/partial-results';
 import { SubgraphDataSource } from '../subgraph-data-source';
 import type { SupergraphDelivery } from './delivery';
 import type { SecuredSupergraph } from './secured-supergraph';
@@ -18,19 +21,31 @@ export function createSecuredGateway(
   config: GatewayConfig,
   logger: Logger,
   metrics: Metrics,
+  fetchers: SubgraphFetchers,
 ): EnforcingGateway {
   const planner = new ApolloGateway({
     supergraphSdl: delivery,
-    buildService: ({ name, url }) =>
-      observeSubgraph(
+    // From the outside in: a failed request becomes nulls with errors at their paths, each entity
+    // is sent once, each call is counted and traced, then signed and sent by the subgraph's fetcher.
+    buildService: ({ name, url }) => {
+      const target = subgraphUrl(config, name, url);
+      return servePartialResults(
         name,
-        metrics,
-        new SubgraphDataSource({
-          name,
-          url: subgraphUrl(config, name, url),
-          secret: subgraphSecret(config, name, logger),
-        }),
-      ),
+        sendUniqueRepresentations(
+          observeSubgraph(
+            name,
+            metrics,
+            new SubgraphDataSource({
+              name,
+              url: target,
+              secret: subgraphSecret(config, name, logger),
+              fetcher: fetchers.for(name, target).fetch,
+            }),
+          ),
+        ),
+        logger,
+      );
+    },
     logger,
     // Query plans name subgraphs and their fields: never hand them to clients, whatever NODE_ENV says.
     __exposeQueryPlanExperimental: false,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccessPolicy } from '../authorization/access-rules';
 import type { GatewayConfig } from '../config';
 import { CostModel } from '../limits/cost-model';
@@ -18,6 +19,8 @@ export interface SecuredSupergraph {
   guard: (request: GuardedRequest) => OperationRejected | null;
   /** Subgraph name -> URL as composed into the supergraph. */
   subgraphUrls: Map<string, string>;
+  /** Names this version (a digest of its SDL): cached answers of one version never serve another. */
+  version: string;
 }
 
 export function secureSupergraph(supergraphSdl: string, config: GatewayConfig): SecuredSupergraph {
@@ -35,5 +38,11 @@ export function secureSupergraph(supergraphSdl: string, config: GatewayConfig): 
       maxRepeatedField: config.MAX_REPEATED_FIELD,
     },
   );
-  return { plannerSdl, policy, guard, subgraphUrls: composedSubgraphUrls(document) };
+  return {
+    plannerSdl,
+    policy,
+    guard,
+    subgraphUrls: composedSubgraphUrls(document),
+    version: createHash('sha256').update(supergraphSdl).digest('base64url').slice(0, 16),
+  };
 }

@@ -100,6 +100,13 @@ export type Role =
   /** Manages the catalog, stock and every order. */
   | 'ADMIN';
 
+/** Who may keep a cached answer: any cache (PUBLIC), or only the asking user's own client (PRIVATE). Apollo Server's cache control. */
+export type CacheControlScope =
+  /** Any cache may keep the answer and serve it to anyone. */
+  | 'PUBLIC'
+  /** Only the asking user's own client may keep the answer. */
+  | 'PRIVATE';
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -204,6 +211,8 @@ export type ResolversTypes = ResolversObject<{
   User: ResolverTypeWrapper<UserMapper>;
   Role: Role;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  CacheControlScope: CacheControlScope;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
@@ -217,8 +226,17 @@ export type ResolversParentTypes = ResolversObject<{
   AuthPayload: AuthPayloadMapper;
   User: UserMapper;
   DateTime: Scalars['DateTime']['output'];
+  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -257,3 +275,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DateTime?: GraphQLScalarType;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -108,6 +108,13 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Who may keep a cached answer: any cache (PUBLIC), or only the asking user's own client (PRIVATE). Apollo Server's cache control. */
+export type CacheControlScope =
+  /** Any cache may keep the answer and serve it to anyone. */
+  | 'PUBLIC'
+  /** Only the asking user's own client may keep the answer. */
+  | 'PRIVATE';
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -206,34 +213,43 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Product: ResolverTypeWrapper<ProductMapper>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Stock: ResolverTypeWrapper<StockMapper>;
   LowStockConnection: ResolverTypeWrapper<LowStockConnectionMapper>;
   LowStockEdge: ResolverTypeWrapper<LowStockEdgeMapper>;
   Money: ResolverTypeWrapper<Money>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  CacheControlScope: CacheControlScope;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   Product: ProductMapper;
-  Boolean: Scalars['Boolean']['output'];
   Stock: StockMapper;
   LowStockConnection: LowStockConnectionMapper;
   LowStockEdge: LowStockEdgeMapper;
   Money: Money;
   PageInfo: PageInfo;
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   lowStock?: Resolver<ResolversTypes['LowStockConnection'], ParentType, ContextType, RequireFields<QueryLowStockArgs, 'atMost' | 'first'>>;
@@ -292,3 +308,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -199,6 +199,13 @@ export type UpdateProductInput = {
   categoryId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Who may keep a cached answer: any cache (PUBLIC), or only the asking user's own client (PRIVATE). Apollo Server's cache control. */
+export type CacheControlScope =
+  /** Any cache may keep the answer and serve it to anyone. */
+  | 'PUBLIC'
+  /** Only the asking user's own client may keep the answer. */
+  | 'PRIVATE';
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -298,7 +305,6 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Product: ResolverTypeWrapper<ProductMapper>;
   Category: ResolverTypeWrapper<CategoryMapper>;
@@ -306,13 +312,15 @@ export type ResolversTypes = ResolversObject<{
   ProductConnection: ResolverTypeWrapper<ProductConnectionMapper>;
   ProductEdge: ResolverTypeWrapper<ProductEdgeMapper>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProductFilter: ProductFilter;
   ProductOrder: ProductOrder;
   MoneyInput: MoneyInput;
   CreateProductInput: CreateProductInput;
   UpdateProductInput: UpdateProductInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  CacheControlScope: CacheControlScope;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -320,7 +328,6 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   Product: ProductMapper;
   Category: CategoryMapper;
@@ -328,13 +335,22 @@ export type ResolversParentTypes = ResolversObject<{
   ProductConnection: ProductConnectionMapper;
   ProductEdge: ProductEdgeMapper;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   ProductFilter: ProductFilter;
   MoneyInput: MoneyInput;
   CreateProductInput: CreateProductInput;
   UpdateProductInput: UpdateProductInput;
   DateTime: Scalars['DateTime']['output'];
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
@@ -406,3 +422,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DateTime?: GraphQLScalarType;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -148,6 +148,13 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Who may keep a cached answer: any cache (PUBLIC), or only the asking user's own client (PRIVATE). Apollo Server's cache control. */
+export type CacheControlScope =
+  /** Any cache may keep the answer and serve it to anyone. */
+  | 'PUBLIC'
+  /** Only the asking user's own client may keep the answer. */
+  | 'PRIVATE';
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -255,7 +262,6 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AddReviewInput: AddReviewInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DeleteReviewPayload: ResolverTypeWrapper<Omit<DeleteReviewPayload, 'product'> & { product: ResolversTypes['Product'] }>;
   Review: ResolverTypeWrapper<ReviewMapper>;
@@ -265,8 +271,10 @@ export type ResolversTypes = ResolversObject<{
   ReviewConnection: ResolverTypeWrapper<ReviewConnectionMapper>;
   ReviewEdge: ResolverTypeWrapper<ReviewEdgeMapper>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  CacheControlScope: CacheControlScope;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -275,7 +283,6 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   AddReviewInput: AddReviewInput;
-  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   DeleteReviewPayload: Omit<DeleteReviewPayload, 'product'> & { product: ResolversParentTypes['Product'] };
   Review: ReviewMapper;
@@ -285,9 +292,18 @@ export type ResolversParentTypes = ResolversObject<{
   ReviewConnection: ReviewConnectionMapper;
   ReviewEdge: ReviewEdgeMapper;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   review?: Resolver<Maybe<ResolversTypes['Review']>, ParentType, ContextType, RequireFields<QueryReviewArgs, 'id'>>;
@@ -362,3 +378,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DateTime?: GraphQLScalarType;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { catalogGraph } from './support/catalog-graph';
+import { type SwitchableGraph, startSwitchableGraph } from './support/switchable-subgraphs';
+
+// No response cache here: every request below must reach the subgraphs.
+const RESILIENCE = {
+  RESPONSE_CACHE: 'false',
+  SUBGRAPH_TIMEOUT_MS: '600',
+  CIRCUIT_MIN_REQUESTS: '3',
+  CIRCUIT_RESET_MS: '500',
+};
+
+const PRODUCTS_WITH_RATINGS = '{ products { id name rating } }';
+
+let graph: SwitchableGraph | null = null;
+afterEach(async () => {
+  await graph?.stop();
+  graph = null;
+});
+
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await run();
+  return { value, ms: performance.now() - started };
+}
+
+describe('a subgraph that is down', () => {
+  it('costs only its own fields: each is null with one masked error at its path, the rest is served', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+    await graph.subgraph('ratings').set('down');
+
+    const { status, body } = await graph.graphql(PRODUCTS_WITH_RATINGS);
+
+    expect(status).toBe(200);
+    expect(body.data).toEqual({
+      products: [
+        { id: 'p1', name: 'Kettle', rating: null },
+        { id: 'p2', name: 'Teapot', rating: null },
+        { id: 'p3', name: 'Whisk', rating: null },
+      ],
+    });
+    expect(body.errors?.map((error) => error.path)).toEqual([
+      ['products', 0, 'rating'],
+      ['products', 1, 'rating'],
+      ['products', 2, 'rating'],
+    ]);
+    for (const error of body.errors ?? []) {
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+      // Masked: nothing names the subgraph, its address or the cause.
+      expect(error.message).toBe('Internal server error');
+    }
+  });
+
+  it('loses its root fields only: the other subgraph answers its own', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+    await graph.subgraph('ratings').set('down');
+
+    const { body } = await graph.graphql('{ shelf topRated { id name } }');
+
+    expect(body.data).toEqual({ shelf: 'kitchen', topRated: null });
+    expect(body.errors?.map((error) => error.path)).toEqual([['topRated']]);
+  });
+
+  it('answers in full again within seconds of coming back', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+    const ratings = graph.subgraph('ratings');
+    await ratings.set('down');
+    // Enough failures to open its circuit: requests now fail fast.
+    for (let i = 0; i < 5; i++) await graph.graphql(PRODUCTS_WITH_RATINGS);
+    expect(await graph.metrics()).toMatch(/gateway_subgraph_circuit_open\{[^}]*subgraph="ratings"[^}]*\} 1/);
+
+    await ratings.set('up');
+    const back = performance.now();
+    let full = false;
+    while (!full && performance.now() - back < 5000) {
+      const { body } = await graph.graphql(PRODUCTS_WITH_RATINGS);
+      full = body.errors === undefined;
+      if (!full) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    expect(full).toBe(true);
+    expect(performance.now() - back).toBeLessThan(5000);
+    expect(await graph.metrics()).toMatch(/gateway_subgraph_circuit_open\{[^}]*subgraph="ratings"[^}]*\} 0/);
+  });
+});
+
+describe('a subgraph that accepts requests and never answers', () => {
+  it('costs a request no more than its timeout, then its circuit opens and requests fail fast', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+    const ratings = graph.subgraph('ratings');
+    await ratings.set('silent');
+
+    // Three different requests at once: each waits for the timeout (600 ms), none much longer.
+    const queries = ['{ products { rating } }', '{ products { votes } }', '{ products { rating votes } }'];
+    const first = await Promise.all(
+      queries.map((query) => timed(() => graph?.graphql(query) ?? Promise.reject())),
+    );
+    for (const { value, ms } of first) {
+      expect(ms).toBeGreaterThanOrEqual(550);
+      expect(ms).toBeLessThan(1500);
+      expect(value.body.data?.products).toHaveLength(3);
+      expect(value.body.errors?.[0]?.path?.slice(0, 2)).toEqual(['products', 0]);
+    }
+    const reached = ratings.calls();
+    expect(reached).toBe(3);
+
+    // The circuit is open: the next requests do not wait, and do not reach the subgraph.
+    const later = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => timed(() => graph?.graphql(PRODUCTS_WITH_RATINGS) ?? Promise.reject())),
+    );
+    for (const { value, ms } of later) {
+      expect(ms).toBeLessThan(150);
+      expect(value.body.data?.products).toEqual([
+        { id: 'p1', name: 'Kettle', rating: null },
+        { id: 'p2', name: 'Teapot', rating: null },
+        { id: 'p3', name: 'Whisk', rating: null },
+      ]);
+    }
+    expect(ratings.calls()).toBe(reached);
+  });
+
+  it('is probed again once the circuit has rested, and serves again when it answers', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+    const ratings = graph.subgraph('ratings');
+    await ratings.set('silent');
+    await Promise.all(
+      ['{ products { rating } }', '{ products { votes } }', '{ products { rating votes } }'].map((query) =>
+        graph?.graphql(query),
+      ),
+    );
+    expect(await graph.metrics()).toMatch(/gateway_subgraph_circuit_open\{[^}]*subgraph="ratings"[^}]*\} 1/);
+    await ratings.set('up');
+
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const { body } = await graph.graphql(PRODUCTS_WITH_RATINGS);
+
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.products).toContainEqual({ id: 'p1', name: 'Kettle', rating: 4.5 });
+  });
+});
+
+describe('retries', () => {
+  it('sends a query again when its connection failed, a bounded number of times', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), { ...RESILIENCE, SUBGRAPH_RETRIES: '2' });
+    await graph.subgraph('catalog').set('reset');
+
+    const { body } = await graph.graphql('{ shelf }');
+
+    expect(body.data).toEqual({ shelf: null });
+    expect(body.errors?.map((error) => error.path)).toEqual([['shelf']]);
+    expect(graph.subgraph('catalog').calls()).toBe(3);
+  });
+
+  it('never sends a mutation twice: it may have been applied', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), { ...RESILIENCE, SUBGRAPH_RETRIES: '2' });
+    await graph.subgraph('catalog').set('reset');
+
+    const { body } = await graph.graphql('mutation { touch { id } }');
+
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((error) => error.path)).toEqual([['touch']]);
+    expect(graph.subgraph('catalog').calls()).toBe(1);
+  });
+});
+
+describe('sending less to subgraphs', () => {
+  it('sends an entity listed twice once, and answers both places', async () => {
+    graph = await startSwitchableGraph(catalogGraph(), RESILIENCE);
+
+    const { body } = await graph.graphql('{ twice { id name rating votes } }');
+
+    expect(body).toEqual({
+      data: {
+        twice: [
+          { id: 'p1', name: 'Kettle', rating: 4.5, votes: 10 },
+          { id: 'p1', name: 'Kettle', rating: 4.5, votes: 10 },
+        ],
+      },
+    });
+    const [entities] = graph.subgraph('ratings').requests();
+    expect(entities?.variables.representations).toEqual([{ __typename: 'Product', id: 'p1' }]);
+  });
+
+  it('shares one subgraph request among identical queries in flight', async () => {
+    graph = await startSwitchableGraph(catalogGraph({ ratingsDelayMs: 100 }), RESILIENCE);
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => graph?.graphql(PRODUCTS_WITH_RATINGS) ?? Promise.reject()),
+    );
+
+    for (const answer of answers) expect(answer.body.errors).toBeUndefined();
+    expect(new Set(answers.map((answer) => JSON.stringify(answer.body))).size).toBe(1);
+    // Ten client requests, far fewer rating requests: those in flight together were shared.
+    expect(graph.subgraph('ratings').calls()).toBeLessThan(10);
+  });
+});

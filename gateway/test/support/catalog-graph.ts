@@ -1,0 +1,68 @@
+import type { TestSubgraph } from './switchable-subgraphs';
+
+/** Apollo Server's cache control, declared the way this system's subgraphs declare it. */
+export const CACHE_CONTROL = `
+  enum CacheControlScope @inaccessible { PUBLIC PRIVATE }
+  directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+`;
+
+const PRODUCTS = [
+  { id: 'p1', name: 'Kettle' },
+  { id: 'p2', name: 'Teapot' },
+  { id: 'p3', name: 'Whisk' },
+];
+
+/**
+ * A small catalog of two subgraphs: `catalog` owns products (public, cached for a minute),
+ * a shelf label (no hint: uncacheable) and a shopper's own note (private); `ratings` adds a
+ * rating (nullable) and a vote count to each product, and has a root field of its own.
+ */
+export function catalogGraph(options: { ratingsDelayMs?: number } = {}): TestSubgraph[] {
+  let notes = 0;
+  return [
+    {
+      name: 'catalog',
+      typeDefs: `
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@inaccessible"])
+        ${CACHE_CONTROL}
+        type Query {
+          products: [Product!]!
+          "The same product listed twice, as pages often do."
+          twice: [Product!]!
+          shelf: String
+          myNote: String @cacheControl(maxAge: 60, scope: PRIVATE)
+        }
+        type Mutation { touch: Product! }
+        type Product @key(fields: "id") @cacheControl(maxAge: 60) { id: ID! name: String! }
+      `,
+      resolvers: {
+        Query: {
+          products: () => PRODUCTS,
+          twice: () => [PRODUCTS[0], PRODUCTS[0]],
+          shelf: () => 'kitchen',
+          myNote: () => `note ${++notes}`,
+        },
+        Mutation: { touch: () => PRODUCTS[0] },
+      },
+    },
+    {
+      name: 'ratings',
+      typeDefs: `
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@inaccessible"])
+        ${CACHE_CONTROL}
+        type Query { topRated: [Product!] @cacheControl(maxAge: 60) }
+        type Product @key(fields: "id") @cacheControl(maxAge: 60) { id: ID! rating: Float votes: Int }
+      `,
+      resolvers: {
+        Query: { topRated: () => [{ id: 'p2' }] },
+        Product: {
+          __resolveReference: async (reference: { id: string }) => {
+            if (options.ratingsDelayMs)
+              await new Promise((resolve) => setTimeout(resolve, options.ratingsDelayMs));
+            return { id: reference.id, rating: reference.id === 'p1' ? 4.5 : 3, votes: 10 };
+          },
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { signGatewayRequest } from '@shop/platform/auth';
+
+/**
+ * The benchmark's baseline: a stock @apollo/gateway with its default options on Apollo
+ * Server's standalone server. The one addition is what this system's subgraphs demand of any
+ * caller: each request is signed with the subgraph's secret (the gateway proof), exactly as our
+ * gateway signs, over @apollo/gateway's own fetcher.
+ *
+ *   stock-gateway.ts --supergraph <file> --secrets <json file: subgraph name -> secret>
+ */
+const flag = (name: string) => {
+  const index = process.argv.indexOf(name);
+  const value = index === -1 ? undefined : process.argv[index + 1];
+  if (!value) throw new Error(`stock-gateway: ${name} is required`);
+  return value;
+};
+const supergraphSdl = readFileSync(flag('--supergraph'), 'utf8');
+const secrets = JSON.parse(readFileSync(flag('--secrets'), 'utf8')) as Record<string, string>;
+
+class SigningDataSource extends RemoteGraphQLDataSource {
+  constructor(url: string, secret: string | undefined) {
+    super({ url });
+    const send = this.fetcher;
+    if (secret === undefined) return;
+    this.fetcher = (target, init = {}) => {
+      const { pathname, search } = new URL(target);
+      const proof = signGatewayRequest(secret, {
+        method: init.method ?? 'POST',
+        path: `${pathname}${search}`,
+        body: init.body ?? '',
+        caller: null,
+      });
+      return send(target, { ...init, headers: { ...init.headers, ...proof } });
+    };
+  }
+}
+
+const server = new ApolloServer({
+  gateway: new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => new SigningDataSource(url ?? '', secrets[name]),
+  }),
+});
+const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
+process.send?.({ type: 'listening', service: 'stock-gateway', port: Number(new URL(url).port) });
+const stop = () => void server.stop().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);

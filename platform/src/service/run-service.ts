@@ -21,7 +21,7 @@ export async function runService(
   start: () => Promise<StartedService>,
 ): Promise<void> {
   exitOnCrash(logger);
-  const telemetry = startTelemetry(name, loadTelemetryConfig(name));
+  const telemetry = await startTelemetry(name, loadTelemetryConfig(name));
   try {
     const service = await start();
     announceListening(name, service.port);

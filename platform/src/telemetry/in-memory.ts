@@ -1,6 +1,6 @@
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { loadTelemetryConfig } from './config';
-import { startTelemetry } from './sdk';
+import { registerTracing } from './sdk';
 
 export type { ReadableSpan };
 
@@ -17,9 +17,7 @@ export interface InMemoryTelemetry {
 export function recordSpansInMemory(service: string): InMemoryTelemetry {
   const exporter = new InMemorySpanExporter();
   const processor = new SimpleSpanProcessor(exporter);
-  const telemetry = startTelemetry(service, loadTelemetryConfig(service, {}), {
-    spanProcessors: [processor],
-  });
+  const telemetry = registerTracing(service, loadTelemetryConfig(service, {}), [processor], 1);
   return {
     async spans() {
       await processor.forceFlush();

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   AlwaysOffSampler,
+  BasicTracerProvider,
   BatchSpanProcessor,
-  NoopSpanProcessor,
   ParentBasedSampler,
   type SpanExporter,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TelemetryConfig } from './config';
 
 export interface Telemetry {
@@ -33,41 +33,62 @@ export interface TelemetryOptions {
  * recorded, yet each still has real ids, so log lines and subgraph calls carry a trace id.
  * Call once per process, before serving.
  */
-export function startTelemetry(
+export async function startTelemetry(
   service: string,
   config: TelemetryConfig,
   options: TelemetryOptions = {},
+): Promise<Telemetry> {
+  const processors = [...(options.spanProcessors ?? [])];
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.OTEL_SDK_DISABLED)
+    processors.push(new BatchSpanProcessor(await otlpExporter(config)));
+  return registerTracing(service, config, processors, options.spanProcessors ? 1 : config.OTEL_TRACES_SAMPLER_ARG);
+}
+
+/**
+ * The tracer provider, context manager and propagator, registered globally. Deliberately not the
+ * all-in-one `@opentelemetry/sdk-node`: loading it costs every process about a second at start
+ * (metrics, logs, every exporter), for nothing this system uses.
+ */
+export function registerTracing(
+  service: string,
+  config: Pick<TelemetryConfig, 'OTEL_SDK_DISABLED'>,
+  processors: SpanProcessor[],
+  ratio: number,
 ): Telemetry {
   if (config.OTEL_SDK_DISABLED) return { recording: false, shutdown: async () => {} };
-  const processors = [...(options.spanProcessors ?? [])];
-  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(otlpExporter(config)));
   const recording = processors.length > 0;
-  const ratio = options.spanProcessors ? 1 : config.OTEL_TRACES_SAMPLER_ARG;
-  const sdk = new NodeSDK({
-    serviceName: service,
-    resource: resourceFromAttributes({ 'service.instance.id': randomUUID() }),
-    // The SDK registers a tracer provider only when it has a processor; ids need the provider.
-    spanProcessors: recording ? processors : [new NoopSpanProcessor()],
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.instance.id': randomUUID() }),
+    spanProcessors: processors,
     // The first service a request meets decides; the others follow its decision (traceparent flags).
     sampler: new ParentBasedSampler({
       root: recording ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOffSampler(),
     }),
-    textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: [],
-    // Metrics are Prometheus (`/metrics`) and logs are JSON lines: the SDK sets up neither.
-    metricReaders: [],
-    logRecordProcessors: [],
   });
-  sdk.start();
-  return { recording, shutdown: () => sdk.shutdown() };
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    recording,
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
 }
 
-function otlpExporter(config: TelemetryConfig): SpanExporter {
+/** Loaded only when a collector is configured: the exporters are the heaviest part of the SDK. */
+async function otlpExporter(config: TelemetryConfig): Promise<SpanExporter> {
   const options = {
     url: `${String(config.OTEL_EXPORTER_OTLP_ENDPOINT).replace(/\/+$/, '')}/v1/traces`,
     headers: config.OTEL_EXPORTER_OTLP_HEADERS,
   };
-  return config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json'
-    ? new OtlpJsonTraceExporter(options)
-    : new OtlpProtobufTraceExporter(options);
+  if (config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(options);
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(options);
 }

@@ -41,7 +41,12 @@ export async function startTelemetry(
   const processors = [...(options.spanProcessors ?? [])];
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.OTEL_SDK_DISABLED)
     processors.push(new BatchSpanProcessor(await otlpExporter(config)));
-  return registerTracing(service, config, processors, options.spanProcessors ? 1 : config.OTEL_TRACES_SAMPLER_ARG);
+  return registerTracing(
+    service,
+    config,
+    processors,
+    options.spanProcessors ? 1 : config.OTEL_TRACES_SAMPLER_ARG,
+  );
 }
 
 /**

@@ -19,6 +19,8 @@ export const SUBGRAPHS: readonly ServiceSpec[] = [
   { name: 'products', port: 4002, dir: 'subgraphs/products' },
   { name: 'inventory', port: 4003, dir: 'subgraphs/inventory' },
   { name: 'reviews', port: 4004, dir: 'subgraphs/reviews' },
+  { name: 'orders', port: 4005, dir: 'subgraphs/orders' },
+  { name: 'payments', port: 4006, dir: 'subgraphs/payments' },
 ];
 
 export const GATEWAY: ServiceSpec = { name: 'gateway', port: 4000, dir: 'gateway' };

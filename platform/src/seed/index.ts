@@ -1,3 +1,5 @@
+export { type SeedCategory, type SeedProduct, seedCategories, seedProducts } from './catalog';
+export { type SeedOrder, type SeedOrderLine, seedOrders } from './orders';
 export {
   DEMO_SEED_PLAN,
   insertInChunks,

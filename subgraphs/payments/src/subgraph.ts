@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SubgraphDefinition } from '@shop/platform/service';
+import { parse } from 'graphql';
+import { type Context, createContext, type Tables } from './context';
+import * as tables from './db/schema';
+import { resolvers } from './resolvers';
+
+export const paymentsSubgraph: SubgraphDefinition<Tables, Context> = {
+  name: 'payments',
+  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+  resolvers,
+  tables,
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  createContext,
+};

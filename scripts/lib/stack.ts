@@ -49,6 +49,11 @@ export interface Stack {
   secrets: ServiceSecrets;
   /** The shared `events` database every subgraph gets as EVENTS_DATABASE_URL. */
   eventsDatabaseUrl: string;
+  /**
+   * Starts subgraph `name` again, on its old port and with the environment it first had, once its
+   * process has ended (tests kill one with SIGKILL); `subgraphs` then holds the new process.
+   */
+  restartSubgraph(name: string): Promise<ServiceProcess>;
   /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
   stop(): Promise<void>;
 }
@@ -104,20 +109,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stopAll = async () => {
     await Promise.all([...subgraphs.values()].map((service) => service.stop()));
   };
+  const startSubgraph = (spec: ServiceSpec, port: number) =>
+    startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
+      output: options.output,
+      env: options.env({
+        PORT: String(port),
+        DATABASE_URL: databaseUrls.get(spec.name) as string,
+        GATEWAY_SECRET: gatewaySecretOf(spec.name),
+        ...(spec.name === TOKEN_ISSUER ? { JWT_SIGNING_KEYS: JSON.stringify(secrets.signingKeys) } : {}),
+        EVENTS_DATABASE_URL: eventsDatabaseUrl,
+      }),
+    });
   try {
     await Promise.all(
       specs.map(async (spec) => {
-        const service = await startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
-          output: options.output,
-          env: options.env({
-            PORT: String(options.ports === 'fixed' ? spec.port : 0),
-            DATABASE_URL: databaseUrls.get(spec.name) as string,
-            GATEWAY_SECRET: gatewaySecretOf(spec.name),
-            ...(spec.name === TOKEN_ISSUER ? { JWT_SIGNING_KEYS: JSON.stringify(secrets.signingKeys) } : {}),
-            EVENTS_DATABASE_URL: eventsDatabaseUrl,
-          }),
-        });
-        subgraphs.set(spec.name, service);
+        subgraphs.set(spec.name, await startSubgraph(spec, options.ports === 'fixed' ? spec.port : 0));
       }),
     );
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
@@ -146,6 +152,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databaseUrls,
       secrets,
       eventsDatabaseUrl,
+      async restartSubgraph(name) {
+        const spec = specs.find((candidate) => candidate.name === name);
+        const previous = subgraphs.get(name);
+        if (!spec || !previous) throw new Error(`no subgraph ${name} in this stack`);
+        await previous.exited;
+        // The old port: the gateway's supergraph routes there.
+        const restarted = await startSubgraph(spec, previous.port);
+        subgraphs.set(name, restarted);
+        return restarted;
+      },
       async stop() {
         await gateway.stop();
         await stopAll();

@@ -52,3 +52,6 @@ export const products = pgTable(
 
 export type CategoryRow = typeof categories.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
+
+// Events the catalog publishes, written in the same transaction as the change (see src/events.ts).
+export { outbox } from '@shop/platform/events/tables';

@@ -55,6 +55,9 @@ export async function startTestStack(
       EVENTS_NAMESPACE: eventsNamespace,
       // The stack's bus is what its caller says: the tests' own NATS_URL must not switch it.
       NATS_URL: '',
+      // Tests watch what the subgraphs do and see writes at once; a cached answer would hide
+      // both. The cache's own tests turn it on (caching.test.ts).
+      RESPONSE_CACHE: 'false',
       ...options.env,
       ...overrides,
     }),

@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     seed: PLAN,
     // The cache off: every request of the load must go to the subgraphs.
-    env: { RESPONSE_CACHE: 'false', SUBGRAPH_TIMEOUT_MS: '2000', CIRCUIT_RESET_MS: '500' },
+    env: { SUBGRAPH_TIMEOUT_MS: '2000', CIRCUIT_RESET_MS: '500' },
   });
   const key = stack.secrets.signingKeys[0];
   if (!key) throw new Error('the stack has no token signing key');

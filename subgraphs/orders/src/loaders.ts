@@ -1,6 +1,13 @@
-import { createBatchLoader } from '@shop/platform/loaders';
+import { createBatchLoader, createGroupLoader, createPageLoader } from '@shop/platform/loaders';
+import type { Page } from '@shop/platform/pagination';
 import type { Db } from './context';
-import { findOrdersByIds } from './domain/orders';
+import {
+  countOrdersOfUsers,
+  findLinesOfOrders,
+  findOrdersByIds,
+  listOrdersOfUsers,
+  type OrderCursor,
+} from './domain/orders';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -9,7 +16,19 @@ export function createLoaders(db: Db) {
   return {
     orderById: createBatchLoader(
       (ids: readonly string[]) => findOrdersByIds(db, ids),
-      (row) => row.id,
+      (order) => order.id,
+    ),
+    linesOfOrder: createGroupLoader(
+      (ids: readonly string[]) => findLinesOfOrders(db, ids),
+      (line) => line.orderId,
+    ),
+    ordersOfUser: createPageLoader(
+      (ids, page: Page<OrderCursor>) => listOrdersOfUsers(db, ids, page),
+      (order) => order.userId,
+    ),
+    orderCountOfUser: createBatchLoader(
+      (ids: readonly string[]) => countOrdersOfUsers(db, ids),
+      (summary) => summary.userId,
     ),
   };
 }

@@ -1,16 +1,16 @@
 import { afterKey } from '@shop/platform/db';
 import { isUuid } from '@shop/platform/ids';
 import { type Page, type PageArgs, readPageArgs } from '@shop/platform/pagination';
-import { asc, count, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../context';
-import { type OrderRow, orders } from '../db/schema';
+import { type OrderLineRow, type OrderRow, orderLines, orders } from '../db/schema';
 
-/** Orders are listed by name; the cursor is the last seen one's name and id. */
+/** A user's orders are listed newest first; the cursor is the last seen order's creation time and id. */
 export type OrderCursor = [string, string];
-const cursorSchema: z.ZodType<OrderCursor> = z.tuple([z.string(), z.uuid()]);
+const cursorSchema: z.ZodType<OrderCursor> = z.tuple([z.iso.datetime(), z.uuid()]);
 
-export const orderCursor = (row: OrderRow): OrderCursor => [row.name, row.id];
+export const orderCursor = (order: OrderRow): OrderCursor => [order.createdAt.toISOString(), order.id];
 
 export function readOrderPageArgs(args: PageArgs): Page<OrderCursor> {
   return readPageArgs(args, cursorSchema);
@@ -22,17 +22,75 @@ export function findOrdersByIds(db: Db, ids: readonly string[]): Promise<OrderRo
   return db.select().from(orders).where(inArray(orders.id, valid));
 }
 
-/** One page, plus one row to tell whether another page follows. */
-export function listOrders(db: Db, page: Page<OrderCursor>): Promise<OrderRow[]> {
-  return db
+export async function findOrderByIdempotencyKey(
+  db: Db,
+  userId: string,
+  idempotencyKey: string,
+): Promise<OrderRow | null> {
+  const [row] = await db
     .select()
     .from(orders)
-    .where(page.after ? afterKey([orders.name, orders.id], page.after, 'asc') : undefined)
-    .orderBy(asc(orders.name), asc(orders.id))
-    .limit(page.first + 1);
+    .where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, idempotencyKey)));
+  return row ?? null;
 }
 
-export async function countOrders(db: Db): Promise<number> {
-  const [row] = await db.select({ total: count() }).from(orders);
-  return row?.total ?? 0;
+/** The lines of several orders in one statement, each order's in the order the client sent them. */
+export function findLinesOfOrders(db: Db, orderIds: readonly string[]): Promise<OrderLineRow[]> {
+  const ids = orderIds.filter(isUuid);
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, ids))
+    .orderBy(asc(orderLines.orderId), asc(orderLines.position));
+}
+
+/**
+ * The same page of several users' order lists in one statement: rows are numbered per user in
+ * list order and the first `first + 1` of each kept (the extra one tells that a next page exists).
+ */
+export async function listOrdersOfUsers(
+  db: Db,
+  userIds: readonly string[],
+  page: Page<OrderCursor>,
+): Promise<OrderRow[]> {
+  const ids = userIds.filter(isUuid);
+  if (ids.length === 0) return [];
+  const conditions: SQL[] = [inArray(orders.userId, ids)];
+  if (page.after) {
+    const [createdAt, id] = page.after;
+    conditions.push(afterKey([orders.createdAt, orders.id], [new Date(createdAt), id], 'desc'));
+  }
+  const ranked = db.$with('ranked').as(
+    db
+      .select({
+        ...getTableColumns(orders),
+        position:
+          sql<number>`row_number() over (partition by ${orders.userId} order by ${orders.createdAt} desc, ${orders.id} desc)`.as(
+            'position',
+          ),
+      })
+      .from(orders)
+      .where(and(...conditions)),
+  );
+  const rows = await db
+    .with(ranked)
+    .select()
+    .from(ranked)
+    .where(lte(ranked.position, page.first + 1))
+    .orderBy(desc(ranked.createdAt), desc(ranked.id));
+  return rows.map(({ position: _position, ...order }) => order);
+}
+
+export async function countOrdersOfUsers(
+  db: Db,
+  userIds: readonly string[],
+): Promise<{ userId: string; orderCount: number }[]> {
+  const ids = userIds.filter(isUuid);
+  if (ids.length === 0) return [];
+  return db
+    .select({ userId: orders.userId, orderCount: count() })
+    .from(orders)
+    .where(inArray(orders.userId, ids))
+    .groupBy(orders.userId);
 }

@@ -1,11 +1,17 @@
 import { DateTimeScalar } from '@shop/platform/scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import { cancelOrder } from './Mutation/cancelOrder';
+import { placeOrder } from './Mutation/placeOrder';
 import { Order } from './Order';
+import { OrderLine } from './OrderLine';
 import { order } from './Query/order';
-import { orders } from './Query/orders';
+import { User } from './User';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
-  Query: { order, orders },
+  Query: { order },
+  Mutation: { placeOrder, cancelOrder },
   Order,
+  OrderLine,
+  User,
 };

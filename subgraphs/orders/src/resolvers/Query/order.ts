@@ -1,3 +1,5 @@
 import type { QueryResolvers } from '../../__generated__/resolvers-types';
+import { visibleOrder } from '../../domain/order-access';
 
-export const order: QueryResolvers['order'] = (_parent, { id }, { loaders }) => loaders.orderById.load(id);
+export const order: QueryResolvers['order'] = async (_parent, { id }, { caller, loaders }) =>
+  visibleOrder(caller, await loaders.orderById.load(id));

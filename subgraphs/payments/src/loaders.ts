@@ -1,6 +1,6 @@
 import { createBatchLoader } from '@shop/platform/loaders';
 import type { Db } from './context';
-import { findPaymentsByIds } from './domain/payments';
+import { findPaymentsByIds, findPaymentsOfOrders } from './domain/payments';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -9,7 +9,11 @@ export function createLoaders(db: Db) {
   return {
     paymentById: createBatchLoader(
       (ids: readonly string[]) => findPaymentsByIds(db, ids),
-      (row) => row.id,
+      (payment) => payment.id,
+    ),
+    paymentOfOrder: createBatchLoader(
+      (orderIds: readonly string[]) => findPaymentsOfOrders(db, orderIds),
+      (payment) => payment.orderId,
     ),
   };
 }

@@ -1,6 +1,6 @@
 import { runSeed } from '@shop/platform/seed';
 import { config } from './config';
 import { seed } from './db/seed';
-import { paymentsSubgraph } from './subgraph';
+import { paymentsStorage } from './subgraph';
 
-await runSeed(paymentsSubgraph, config.DATABASE_URL, seed);
+await runSeed(paymentsStorage, config.DATABASE_URL, seed);

@@ -1,16 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createLogger, type Logger } from '@shop/platform/logger';
 import type { SubgraphDefinition } from '@shop/platform/service';
 import { parse } from 'graphql';
 import { type Context, createContext, type Tables } from './context';
 import * as tables from './db/schema';
+import type { PaymentProcessor } from './domain/payment-processor';
+import { consumersWith, publishes } from './events';
 import { resolvers } from './resolvers';
 
-export const paymentsSubgraph: SubgraphDefinition<Tables, Context> = {
+/** Where payments keeps its data: all that migrations and the seed need (they call no processor). */
+export const paymentsStorage = {
   name: 'payments',
-  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-  resolvers,
   tables,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  createContext,
 };
+
+/**
+ * The payments subgraph, charging and refunding with `processor`: the configured one in
+ * `main.ts` (`openPaymentProcessor`), the test processor on the test database in tests.
+ */
+export function createPaymentsSubgraph(options: {
+  processor: PaymentProcessor;
+  logger?: Logger;
+}): SubgraphDefinition<Tables, Context> {
+  return {
+    ...paymentsStorage,
+    typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+    resolvers,
+    createContext,
+    events: {
+      publishes,
+      consumes: consumersWith(options.processor, options.logger ?? createLogger('payments')),
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+export type Transport = 'pg-boss' | 'nats';
+
+export interface CheckoutBenchOptions {
+  /** placeOrder calls per second, sent at a steady pace whatever the answers take. */
+  rate: number;
+  /** Seconds of measured load per transport. */
+  durationSeconds: number;
+  /** Seconds of load before measuring (cold code paths, connection pools). */
+  warmupSeconds: number;
+  /** How long to wait, after the last placeOrder, for the orders still in their saga. */
+  drainSeconds: number;
+  transports: Transport[];
+  natsUrl: string;
+  jsonPath?: string;
+}
+
+const optionsSchema = z.object({
+  rate: z.coerce.number().min(0.5).max(1000).default(20),
+  duration: z.coerce.number().int().min(1).max(600).default(15),
+  warmup: z.coerce.number().int().min(0).max(60).default(2),
+  drain: z.coerce.number().int().min(1).max(600).default(30),
+  transports: z
+    .string()
+    .default('pg-boss,nats')
+    .transform((value) => value.split(',').map((item) => item.trim()))
+    .pipe(z.array(z.enum(['pg-boss', 'nats'])).min(1)),
+  'nats-url': z.string().min(1).optional(),
+  json: z.string().min(1).optional(),
+});
+
+/**
+ * `--rate 20 --duration 15 --warmup 2 --drain 30 --transports pg-boss,nats --nats-url nats://… --json out.json`;
+ * exits 2 on a bad command line.
+ */
+export function readCheckoutBenchOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CheckoutBenchOptions {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (!flag?.startsWith('--') || value === undefined) fail(`unexpected argument: ${flag ?? ''}`);
+    values[flag.slice(2)] = value;
+  }
+  const unknown = Object.keys(values).filter((key) => !(key in optionsSchema.shape));
+  if (unknown.length > 0)
+    fail(`unknown option --${unknown[0]}; known: ${Object.keys(optionsSchema.shape).join(', ')}`);
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail(`--${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const options = parsed.data;
+  return {
+    rate: options.rate,
+    durationSeconds: options.duration,
+    warmupSeconds: options.warmup,
+    drainSeconds: options.drain,
+    transports: [...new Set(options.transports)],
+    natsUrl: options['nats-url'] ?? (env.NATS_URL?.trim() || 'nats://127.0.0.1:4222'),
+    ...(options.json ? { jsonPath: options.json } : {}),
+  };
+}
+
+function fail(message: string): never {
+  console.error(`npm run bench:checkout: ${message}`);
+  process.exit(2);
+}

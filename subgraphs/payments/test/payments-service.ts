@@ -1,0 +1,149 @@
+import { createDeliveryHandler, type EventBusOptions, type EventEnvelope } from '@shop/platform/events';
+import { newId } from '@shop/platform/ids';
+import { createLogger } from '@shop/platform/logger';
+import { createMetrics } from '@shop/platform/metrics';
+import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { expect } from 'vitest';
+import type { Context, Db, Tables } from '../src/context';
+import type { PaymentProcessor } from '../src/domain/payment-processor';
+import { createTestProcessor } from '../src/domain/test-processor';
+import { consumersWith } from '../src/events';
+import { createPaymentsSubgraph } from '../src/subgraph';
+
+export type PaymentsService = TestSubgraph<Tables, Context>;
+
+const silent = createLogger('payments', 'silent');
+
+/**
+ * The payments subgraph on a fresh database with the test processor, its ledger on that same
+ * database through the request pool (not the event handlers'), as `main.ts` gives it a pool
+ * of its own. Events on a private pg-boss bus unless `events` names one.
+ */
+export async function startPayments(
+  options: { events?: EventBusOptions } = {},
+): Promise<{ service: PaymentsService; processor: PaymentProcessor }> {
+  let ledger: Db | undefined;
+  const processor = createTestProcessor(() => {
+    if (!ledger) throw new Error('the test processor was called before the service started');
+    return ledger;
+  });
+  const service = await startTestSubgraph(createPaymentsSubgraph({ processor, logger: silent }), options);
+  ledger = service.database.db;
+  return { service, processor };
+}
+
+/** An event as the orders service would publish it (a fresh envelope id each time). */
+export function ordersEvent<TPayload>(type: string, payload: TPayload): EventEnvelope<TPayload> {
+  return {
+    id: newId(),
+    type,
+    version: 1,
+    producer: 'orders',
+    occurredAt: new Date().toISOString(),
+    traceContext: {},
+    payload,
+  };
+}
+
+export const paymentRequested = (
+  orderId: string,
+  paymentToken: string,
+  amount = { amount: 4999, currency: 'USD' },
+  userId = crypto.randomUUID(),
+) => ordersEvent('order.payment_requested', { orderId, userId, amount, paymentToken });
+
+export const cancellationRequested = (orderId: string, userId = crypto.randomUUID()) =>
+  ordersEvent('order.cancellation_requested', { orderId, userId });
+
+/** Puts events on the service's bus, as the orders relay would. */
+export async function publish(service: PaymentsService, ...envelopes: EventEnvelope[]): Promise<void> {
+  if (!service.events) throw new Error('payments runs without events');
+  const results = await service.events.transport.publish(envelopes);
+  expect(results.every((result) => result.ok)).toBe(true);
+}
+
+/**
+ * Hands envelopes to payments' consumer as the bus does (inbox, handler, one transaction),
+ * without the bus: the way to deliver one envelope twice, which the bus itself would dedupe.
+ */
+export function directConsumer(service: PaymentsService, processor: PaymentProcessor) {
+  const deliver = createDeliveryHandler({
+    name: 'payments',
+    db: service.database.db,
+    handlers: consumersWith(processor, silent),
+    retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 },
+    metrics: createMetrics('payments-direct').events,
+    logger: silent,
+  });
+  return (envelope: EventEnvelope, attempt = 1) =>
+    deliver({ messageId: envelope.id, body: envelope, attempt });
+}
+
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface PaymentRecord {
+  id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  decline_reason: string | null;
+  processor_reference: string;
+  refunded_at: Date | null;
+}
+
+export async function paymentOf(
+  service: PaymentsService,
+  orderId: string,
+): Promise<PaymentRecord | undefined> {
+  const [row] = await service.database.sql<PaymentRecord[]>`
+    select id, status, amount, currency, decline_reason, processor_reference, refunded_at
+    from payments where order_id = ${orderId}`;
+  return row;
+}
+
+/** What payments announced about an order, oldest first: the outbox rows (sent or not). */
+export async function announcements(
+  service: PaymentsService,
+  orderId: string,
+): Promise<{ type: string; payload: Record<string, unknown> }[]> {
+  return service.database.sql<{ type: string; payload: Record<string, unknown> }[]>`
+    select type, payload from outbox where payload->>'orderId' = ${orderId} order by occurred_at, id`;
+}
+
+export interface LedgerRow {
+  idempotency_key: string;
+  kind: string;
+  reference: string;
+  token: string;
+  amount: number;
+  attempts: number;
+  outcome: string | null;
+  decline_reason: string | null;
+  charge_reference: string | null;
+}
+
+/** The processor's records for an order: its charge and refund, by key. */
+export async function ledgerOf(service: PaymentsService, orderId: string): Promise<LedgerRow[]> {
+  return service.database.sql<LedgerRow[]>`
+    select idempotency_key, kind, reference, token, amount, attempts, outcome, decline_reason, charge_reference
+    from processor_operations
+    where idempotency_key in (${`charge:${orderId}`}, ${`refund:${orderId}`})
+    order by kind`;
+}
+
+export async function deadLettersOf(service: PaymentsService, eventId: string) {
+  return service.database.sql<{ reason: string; detail: string }[]>`
+    select reason, detail from dead_letters where event_id = ${eventId}`;
+}

@@ -47,7 +47,7 @@ export type Product = {
   price: Money;
   weightGrams: Scalars['Int']['output'];
   packagingGrams: Scalars['Int']['output'];
-  /** How many units are available and reserved. A product the warehouse has not counted has 0 available. */
+  /** How many units are available, reserved and sold. A product the warehouse has not counted has 0 available. */
   stock: Stock;
   /** Whether at least one unit is available to order. */
   inStock: Scalars['Boolean']['output'];
@@ -64,6 +64,8 @@ export type Stock = {
   available: Scalars['Int']['output'];
   /** Units held for orders that are not complete yet. Admins only (scope `inventory:write`). */
   reserved: Scalars['Int']['output'];
+  /** Units that went out with confirmed orders (and were not cancelled); available + reserved + sold is what the warehouse stocked. Admins only (scope `inventory:write`). */
+  sold: Scalars['Int']['output'];
 };
 
 /** A page of the low-stock list (Relay connection). */
@@ -272,6 +274,7 @@ export type StockResolvers<ContextType = Context, ParentType extends ResolversPa
   productId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type LowStockConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LowStockConnection'] = ResolversParentTypes['LowStockConnection']> = ResolversObject<{

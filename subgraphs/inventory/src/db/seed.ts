@@ -1,16 +1,51 @@
-import { createRandom, insertInChunks, type Seeder, seedIds, seedProductSku } from '@shop/platform/seed';
+import {
+  createRandom,
+  insertInChunks,
+  type Seeder,
+  seedIds,
+  seedOrders,
+  seedProductSku,
+} from '@shop/platform/seed';
 import type { Tables } from '../context';
-import { stock } from './schema';
+import { reservations, stock } from './schema';
 
-/** A stock row for every seeded product: most well stocked, some running low, a few sold out. */
+/**
+ * A stock row for every seeded product: most well stocked, some running low, a few sold out.
+ * The units of the demo's past orders (all confirmed) count as sold, each order holding
+ * COMMITTED reservations for them, so cancelling one puts its units back on the shelf.
+ */
 export const seed: Seeder<Tables> = async (db, plan) => {
   const random = createRandom(plan.seed, 'stock');
   const count = plan.categories === 0 ? 0 : plan.products;
+  const orders = seedOrders(plan);
+  const soldByProduct = new Map<string, number>();
+  const reservationRows = orders.flatMap((order) =>
+    order.lines.map((line) => {
+      soldByProduct.set(line.productId, (soldByProduct.get(line.productId) ?? 0) + line.quantity);
+      return {
+        orderId: order.id,
+        productId: line.productId,
+        quantity: line.quantity,
+        status: 'COMMITTED' as const,
+        createdAt: order.createdAt,
+        updatedAt: order.createdAt,
+      };
+    }),
+  );
   const rows = Array.from({ length: count }, (_, index) => {
     const roll = random.next();
     const available = roll < 0.08 ? 0 : roll < 0.2 ? random.int(1, 5) : random.int(6, 250);
-    return { productId: seedIds.product(index), sku: seedProductSku(plan, index), available };
+    const productId = seedIds.product(index);
+    return {
+      productId,
+      sku: seedProductSku(plan, index),
+      available,
+      sold: soldByProduct.get(productId) ?? 0,
+    };
   });
   await insertInChunks(rows, (chunk) => db.insert(stock).values(chunk).onConflictDoNothing());
-  return { stock: rows.length };
+  await insertInChunks(reservationRows, (chunk) =>
+    db.insert(reservations).values(chunk).onConflictDoNothing(),
+  );
+  return { stock: rows.length, reservations: reservationRows.length };
 };

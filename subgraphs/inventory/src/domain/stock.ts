@@ -7,13 +7,13 @@ import type { Db, Tables } from '../context';
 import { type StockRow, stock } from '../db/schema';
 
 /** What a product's stock is, whether or not the warehouse has a row for it. */
-export type StockLevel = Pick<StockRow, 'productId' | 'available' | 'reserved'>;
+export type StockLevel = Pick<StockRow, 'productId' | 'available' | 'reserved' | 'sold'>;
 
 export const MAX_AVAILABLE = 1_000_000;
 
-/** A product the warehouse has no row for has nothing to sell and nothing reserved. */
+/** A product the warehouse has no row for has nothing to sell, nothing reserved and nothing sold. */
 export function noStock(productId: string): StockLevel {
-  return { productId, available: 0, reserved: 0 };
+  return { productId, available: 0, reserved: 0, sold: 0 };
 }
 
 export function findStockOfProducts(db: Db, productIds: readonly string[]): Promise<StockRow[]> {
@@ -45,4 +45,24 @@ export async function setAvailable(
     .returning();
   if (!row) throw new Error(`upserting the stock of ${args.productId} returned no row`);
   return row;
+}
+
+/**
+ * product.created / product.updated: the warehouse gets a row for every product of the
+ * catalog (nothing available until it is counted) and keeps its SKU. The bus keeps no order,
+ * so a change older than the one the row has (`changedAt`) is ignored.
+ */
+export async function recordCatalogProduct(
+  db: Db,
+  product: { id: string; sku: string; changedAt: string },
+): Promise<void> {
+  const changedAt = new Date(product.changedAt);
+  await db
+    .insert(stock)
+    .values({ productId: product.id, sku: product.sku, catalogChangedAt: changedAt })
+    .onConflictDoUpdate({
+      target: stock.productId,
+      set: { sku: product.sku, catalogChangedAt: changedAt, updatedAt: sql`now()` },
+      setWhere: sql`${stock.catalogChangedAt} is null or ${stock.catalogChangedAt} < excluded.catalog_changed_at`,
+    });
 }

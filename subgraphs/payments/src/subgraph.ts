@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '@shop/platform/logger';
 import type { SubgraphDefinition } from '@shop/platform/service';
 import { parse } from 'graphql';
 import { type Context, createContext, type Tables } from './context';
-import * as tables from './db/schema';
 import type { PaymentProcessor } from './domain/payment-processor';
 import { consumersWith, publishes } from './events';
 import { resolvers } from './resolvers';
-
-/** Where payments keeps its data: all that migrations and the seed need (they call no processor). */
-export const paymentsStorage = {
-  name: 'payments',
-  tables,
-  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-};
+import { paymentsStorage } from './storage';
 
 /**
  * The payments subgraph, charging and refunding with `processor`: the configured one in

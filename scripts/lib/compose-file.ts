@@ -28,8 +28,23 @@ export function addComposeService(
     const section = document.get(key, true);
     if (isMap(section)) addMentions(section, rewrite, document);
   }
-  services.set(added.name, cloneWith(templateService, rewrite, document));
-  return document.toString();
+  services.set(added.name, withoutTemplateOnly(cloneWith(templateService, rewrite, document)));
+  // No folding of long lines, no padding in [flow, lists]: the rest of the file keeps its layout.
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/**
+ * Settings that belong to one service and are not copied with it: accounts' signing keys and
+ * its demo admin's password (the first subgraph in the file, accounts, is usually the template).
+ */
+const TEMPLATE_ONLY = /^(JWT_SIGNING_KEYS|SEED_ADMIN_PASSWORD)(_FILE)?$/;
+
+function withoutTemplateOnly(service: Node): Node {
+  const environment = isMap(service) ? service.get('environment', true) : undefined;
+  if (isMap(environment))
+    for (const pair of [...environment.items])
+      if (isScalar(pair.key) && TEMPLATE_ONLY.test(String(pair.key.value))) environment.delete(pair.key);
+  return service;
 }
 
 type Rewrite = (value: string) => string;

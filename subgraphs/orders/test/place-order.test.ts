@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, seedIds, seedProducts } from '@shop/platform/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ const orderInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function place(input: Record<string, unknown>, caller = alice) {
+async function place(input: Record<string, unknown>, caller: Caller | null = alice) {
   return service.execute<{ placeOrder: OrderView }>(PLACE_ORDER, { input }, caller);
 }
 
@@ -172,7 +173,7 @@ describe('placeOrder', () => {
 
   it('is for logged-in users only', async () => {
     const before = await count('orders');
-    const result = await place(orderInput(), null as never);
+    const result = await place(orderInput(), null);
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(await count('orders')).toBe(before);
   });

@@ -41,4 +41,4 @@ for (const service of services) {
   keep(`${service}_database_url`, () => `postgres://${service}:${dbPassword}@${host}:5432/${service}`);
   keep(`${service}_gateway_secret`, () => randomBytes(32).toString('base64url'));
 }
-console.info(made.length ? `made ${made.join(', ')}` : 'every secret exists already');
+process.stdout.write(`${made.length ? `made ${made.join(', ')}` : 'every secret exists already'}\n`);

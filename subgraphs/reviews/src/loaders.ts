@@ -1,6 +1,7 @@
 import { createBatchLoader, createPageLoader } from '@shop/platform/loaders';
 import type { Page } from '@shop/platform/pagination';
 import type { Db } from './context';
+import { findPurchasedPairs, purchaseKey } from './domain/purchases';
 import {
   countReviewsOfAuthors,
   findReviewsByIds,
@@ -35,5 +36,15 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => countReviewsOfAuthors(db, ids),
       (summary) => summary.authorId,
     ),
+    /** Keyed by `purchaseKey`: a row when the user bought the product (confirmed, not cancelled). */
+    purchase: createBatchLoader(
+      (keys: readonly string[]) => findPurchasedPairs(db, keys.map(readPurchaseKey)),
+      purchaseKey,
+    ),
   };
+}
+
+function readPurchaseKey(key: string) {
+  const [userId = '', productId = ''] = key.split('/');
+  return { userId, productId };
 }

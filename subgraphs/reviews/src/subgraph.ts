@@ -4,6 +4,7 @@ import type { SubgraphDefinition } from '@shop/platform/service';
 import { parse } from 'graphql';
 import { type Context, createContext, type Tables } from './context';
 import * as tables from './db/schema';
+import { consumes } from './events';
 import { resolvers } from './resolvers';
 
 export const reviewsSubgraph: SubgraphDefinition<Tables, Context> = {
@@ -13,4 +14,5 @@ export const reviewsSubgraph: SubgraphDefinition<Tables, Context> = {
   tables,
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   createContext,
+  events: { consumes },
 };

@@ -1,4 +1,4 @@
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN, seedIds, seedOrders } from '@shop/platform/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, Tables } from '../src/context';
@@ -18,7 +18,14 @@ interface ReviewPage {
   totalCount: number;
   edges: {
     cursor: string;
-    node: { id: string; rating: number; createdAt: string; author: { id: string }; product: { id: string } };
+    node: {
+      id: string;
+      rating: number;
+      createdAt: string;
+      verifiedPurchase: boolean;
+      author: { id: string };
+      product: { id: string };
+    };
   }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
@@ -36,7 +43,7 @@ const PRODUCT_REVIEWS = /* GraphQL */ `
         id averageRating reviewCount
         reviews(first: $first, after: $after) {
           totalCount
-          edges { cursor node { id rating createdAt author { id } product { id } } }
+          edges { cursor node { id rating createdAt verifiedPurchase author { id } product { id } } }
           pageInfo { hasNextPage endCursor }
         }
       }
@@ -120,6 +127,42 @@ describe('reviews of a product', () => {
       const result = await service.execute(PRODUCT_REVIEWS, { representations: products([0]), ...variables });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
+  });
+});
+
+describe('verifiedPurchase', () => {
+  it('marks the seeded reviews whose author bought the product in a past order, and only those', async () => {
+    const bought = new Set(
+      seedOrders(plan).flatMap((order) => order.lines.map((line) => `${order.userId}/${line.productId}`)),
+    );
+    const rows = await service.database.sql<{ id: string; author_id: string; product_id: string }[]>`
+      select id, author_id, product_id from reviews`;
+    const result = await service.execute<{ _entities: { id: string; verifiedPurchase: boolean }[] }>(
+      `query ($representations: [_Any!]!) {
+        _entities(representations: $representations) { ... on Review { id verifiedPurchase } } }`,
+      { representations: rows.map((row) => ({ __typename: 'Review', id: row.id })) },
+    );
+    expect(result.errors).toBeUndefined();
+    const verified = new Map(result.data?._entities.map((review) => [review.id, review.verifiedPurchase]));
+    for (const row of rows)
+      expect(verified.get(row.id)).toBe(bought.has(`${row.author_id}/${row.product_id}`));
+    // The seed has buyers review what they bought, so a demo shows verified reviews.
+    expect([...verified.values()].filter(Boolean).length).toBeGreaterThan(0);
+  });
+
+  it('costs one statement however many reviews a page shows', async () => {
+    const without = PRODUCT_REVIEWS.replace('verifiedPurchase', '');
+    const cost = async (query: string, count: number) => {
+      const before = await service.queryCount();
+      const result = await service.execute(query, {
+        representations: products(Array.from({ length: count }, (_, index) => index)),
+        first: 10,
+      });
+      expect(result.errors).toBeUndefined();
+      return (await service.queryCount()) - before;
+    };
+    expect(await cost(PRODUCT_REVIEWS, 30)).toBe((await cost(without, 30)) + 1);
+    expect(await cost(PRODUCT_REVIEWS, 3)).toBe((await cost(without, 3)) + 1);
   });
 });
 

@@ -79,6 +79,8 @@ export type Review = {
   author: User;
   /** The product it is about. */
   product: Product;
+  /** Whether the author bought the product here: an order of theirs with it was confirmed and not cancelled. */
+  verifiedPurchase: Scalars['Boolean']['output'];
   /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
 };
@@ -326,6 +328,7 @@ export type ReviewResolvers<ContextType = Context, ParentType extends ResolversP
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   author?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  verifiedPurchase?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, smallint, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const reviews = pgTable(
   'reviews',
@@ -45,3 +56,37 @@ export const productRatings = pgTable(
 );
 
 export type ProductRatingsRow = typeof productRatings.$inferSelect;
+
+/**
+ * Who bought what, fed by the orders service's events (reviews never reads its database): a
+ * row per product of each confirmed order, deleted when the order is cancelled. A review is a
+ * verified purchase when its author has a row for its product.
+ */
+export const purchases = pgTable(
+  'purchases',
+  {
+    orderId: uuid('order_id').notNull(),
+    productId: uuid('product_id').notNull(),
+    userId: uuid('user_id').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.orderId, table.productId] }),
+    index('purchases_user_product_idx').on(table.userId, table.productId),
+  ],
+);
+
+/**
+ * Every order reviews has heard of, confirmed or cancelled. The bus keeps no order, so an
+ * order.cancelled may overtake its order.confirmed: the row it leaves (`cancelledAt`) makes
+ * the late confirmation a no-op. Both handlers write this row first, so two events of one
+ * order take turns on it.
+ */
+export const purchaseOrders = pgTable('purchase_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true, precision: 3 }),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true, precision: 3 }),
+});
+
+// Reviews hears about orders (see src/events.ts): its inbox and dead letters.
+export { deadLetters, inbox } from '@shop/platform/events/tables';

@@ -1,7 +1,14 @@
-import { createRandom, insertInChunks, type Seeder, seedIds } from '@shop/platform/seed';
+import {
+  createRandom,
+  insertInChunks,
+  type Seeder,
+  type SeedOrder,
+  seedIds,
+  seedOrders,
+} from '@shop/platform/seed';
 import { sql } from 'drizzle-orm';
 import type { Tables } from '../context';
-import type { reviews } from './schema';
+import { purchaseOrders, purchases, type reviews } from './schema';
 
 const OPENINGS = [
   'Exactly what I hoped for.',
@@ -43,22 +50,33 @@ export const seed: Seeder<Tables> = async (db, plan) => {
     ids.set(index, id);
     return id;
   };
-  while (rows.length < target) {
-    // Popular products get more reviews: squaring skews the pick towards low indexes.
-    const productIndex = Math.floor(random.next() ** 2 * plan.products);
-    const authorIndex = random.int(0, plan.users - 1);
-    const pair = `${productIndex}:${authorIndex}`;
-    if (seen.has(pair)) continue;
+  const addReview = (productId: string, authorId: string) => {
+    // Pairs are keyed by id: buyers of seeded orders are known by id, not index.
+    const pair = `${productId}:${authorId}`;
+    if (seen.has(pair)) return;
     seen.add(pair);
     const index = rows.length;
     rows.push({
       id: seedIds.review(index),
-      productId: idOf(productIds, productIndex, seedIds.product),
-      authorId: idOf(authorIds, authorIndex, seedIds.user),
+      productId,
+      authorId,
       rating: random.pick(RATINGS),
       body: `${random.pick(OPENINGS)} ${random.pick(DETAILS)}`,
       createdAt: new Date(CATALOG_EPOCH + random.int(0, 300 * 24 * 60) * 60_000),
     });
+  };
+  // Every other past order's buyer reviewed its first product: those reviews are verified purchases.
+  const orders = seedOrders(plan);
+  for (const [index, order] of orders.entries()) {
+    const line = order.lines[0];
+    if (rows.length >= target) break;
+    if (index % 2 === 0 && line) addReview(line.productId, order.userId);
+  }
+  while (rows.length < target) {
+    // Popular products get more reviews: squaring skews the pick towards low indexes.
+    const productIndex = Math.floor(random.next() ** 2 * plan.products);
+    const authorIndex = random.int(0, plan.users - 1);
+    addReview(idOf(productIds, productIndex, seedIds.product), idOf(authorIds, authorIndex, seedIds.user));
   }
   // A bulk load: the rating summary is computed once from all rows instead of by the insert
   // trigger chunk by chunk (a third of the time at 100,000 reviews). Disabling the trigger locks
@@ -83,5 +101,26 @@ export const seed: Seeder<Tables> = async (db, plan) => {
     select product_id, count(*), sum(rating) from reviews group by product_id
     on conflict (product_id) do update
       set review_count = excluded.review_count, rating_total = excluded.rating_total`);
-  return { reviews: rows.length };
+  const bought = await seedPurchases(db, orders);
+  return { reviews: rows.length, purchases: bought };
 };
+
+/** Who bought what in the demo's past orders (all confirmed), as order.confirmed would have recorded it. */
+async function seedPurchases(
+  db: Parameters<Seeder<Tables>>[0],
+  orders: readonly SeedOrder[],
+): Promise<number> {
+  await insertInChunks(orders, (chunk) =>
+    db
+      .insert(purchaseOrders)
+      .values(
+        chunk.map((order) => ({ orderId: order.id, userId: order.userId, confirmedAt: order.createdAt })),
+      )
+      .onConflictDoNothing(),
+  );
+  const rows = orders.flatMap((order) =>
+    order.lines.map((line) => ({ orderId: order.id, productId: line.productId, userId: order.userId })),
+  );
+  await insertInChunks(rows, (chunk) => db.insert(purchases).values(chunk).onConflictDoNothing());
+  return rows.length;
+}

@@ -26,21 +26,22 @@ const plan = { ...DEMO_SEED_PLAN, products: 10, users: 5, orders: 0 };
 const products = seedProducts(plan);
 const product = (index: number) => products[index] ?? expect.unreachable(`no seed product ${index}`);
 
-beforeAll(async () => {
+async function start(transport: 'pg-boss' | 'nats') {
   // Enough attempts for an early event to wait for the one it follows.
-  bus = await createTestEventBus('pg-boss', {
+  bus = await createTestEventBus(transport, {
     retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2000 },
   });
   service = await startTestSubgraph(ordersSubgraph, { events: bus.options });
   await seed(service.database.db, plan);
   producers = await connectEventTransport(bus.options, 'saga-test', createLogger('saga-test', 'silent'));
   for (const producer of ['inventory', 'payments', 'products']) await producers.prepareProducer(producer);
-});
-afterAll(async () => {
+}
+
+async function stop() {
   await producers?.close();
   await service?.stop();
   await bus?.drop();
-});
+}
 
 /** Publishes an event as `producer` would; returns its envelope (the id is what the inbox records). */
 async function emit(producer: string, type: string, payload: unknown, id = newId()): Promise<EventEnvelope> {
@@ -130,208 +131,6 @@ const quantities = [
   { productId: product(1).id, quantity: 1 },
 ];
 
-describe('the checkout saga', () => {
-  it('reserves, charges and confirms, each step a transition and an event', async () => {
-    const order = await placeOrder();
-    const reserved = await emit('inventory', 'stock.reserved', { orderId: order.id });
-    await reachState(order.id, 'CHARGING_PAYMENT');
-    expect((await viewOf(order.id)).status).toBe('PENDING');
-    const paymentRequested = (await published(order.id)).find(
-      (event) => event.type === 'order.payment_requested',
-    );
-    expect(paymentRequested?.payload).toEqual({
-      orderId: order.id,
-      userId: alice.userId,
-      amount: order.total,
-      paymentToken: 'tok_ok',
-    });
-
-    const charged = await emit('payments', 'payment.charged', {
-      orderId: order.id,
-      paymentId: randomUUID(),
-      amount: order.total,
-    });
-    await reachState(order.id, 'CONFIRMED');
-    expect(await viewOf(order.id)).toMatchObject({
-      status: 'CONFIRMED',
-      state: 'CONFIRMED',
-      failureReason: null,
-    });
-    const events = await published(order.id);
-    expect(events.map((event) => event.type)).toEqual([
-      'order.placed',
-      'order.payment_requested',
-      'order.confirmed',
-    ]);
-    expect(events[2]?.payload).toEqual({ orderId: order.id, userId: alice.userId, lines: quantities });
-    expect(await transitions(order.id)).toEqual([
-      { from_state: null, to_state: 'RESERVING_STOCK', trigger: 'placeOrder', trigger_event_id: null },
-      {
-        from_state: 'RESERVING_STOCK',
-        to_state: 'CHARGING_PAYMENT',
-        trigger: 'stock.reserved',
-        trigger_event_id: reserved.id,
-      },
-      {
-        from_state: 'CHARGING_PAYMENT',
-        to_state: 'CONFIRMED',
-        trigger: 'payment.charged',
-        trigger_event_id: charged.id,
-      },
-    ]);
-  });
-
-  it('rejects an order out of stock, telling inventory to release what it holds', async () => {
-    const order = await placeOrder();
-    await emit('inventory', 'stock.reservation_failed', {
-      orderId: order.id,
-      reason: 'OUT_OF_STOCK',
-      productIds: [product(1).id],
-    });
-    await reachState(order.id, 'REJECTED');
-    expect(await viewOf(order.id)).toMatchObject({
-      status: 'REJECTED',
-      state: 'REJECTED',
-      failureReason: 'OUT_OF_STOCK',
-    });
-    const events = await published(order.id);
-    expect(events.map((event) => event.type)).toEqual(['order.placed', 'order.rejected']);
-    expect(events[1]?.payload).toEqual({
-      orderId: order.id,
-      userId: alice.userId,
-      reason: 'OUT_OF_STOCK',
-      lines: quantities,
-    });
-  });
-
-  it('rejects an order whose payment is declined, after stock was reserved', async () => {
-    const order = await placeOrder('tok_declined');
-    await emit('inventory', 'stock.reserved', { orderId: order.id });
-    await reachState(order.id, 'CHARGING_PAYMENT');
-    await emit('payments', 'payment.declined', {
-      orderId: order.id,
-      paymentId: randomUUID(),
-      reason: 'declined',
-    });
-    await reachState(order.id, 'REJECTED');
-    expect(await viewOf(order.id)).toMatchObject({ status: 'REJECTED', failureReason: 'PAYMENT_DECLINED' });
-    const events = await published(order.id);
-    expect(events.map((event) => event.type)).toEqual([
-      'order.placed',
-      'order.payment_requested',
-      'order.rejected',
-    ]);
-    expect(events[2]?.payload).toMatchObject({ reason: 'PAYMENT_DECLINED', lines: quantities });
-    // A rejected order has nothing to cancel.
-    const cancel = await service.execute(CANCEL_ORDER, { id: order.id }, alice);
-    expect(cancel.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    expect(cancel.errors?.[0]?.message).toMatch(/rejected/);
-  });
-
-  it('cancels a confirmed order: CANCELLING until the refund, then CANCELLED with the stock put back', async () => {
-    const order = await confirmedOrder();
-    const cancelled = await service.execute<{ cancelOrder: OrderView }>(
-      CANCEL_ORDER,
-      { id: order.id },
-      alice,
-    );
-    expect(cancelled.errors).toBeUndefined();
-    expect(cancelled.data?.cancelOrder).toMatchObject({ status: 'CONFIRMED', state: 'CANCELLING' });
-    let events = await published(order.id);
-    expect(events.at(-1)).toMatchObject({
-      type: 'order.cancellation_requested',
-      payload: { orderId: order.id, userId: alice.userId },
-    });
-
-    // Asking again while it cancels changes nothing.
-    const again = await service.execute<{ cancelOrder: OrderView }>(CANCEL_ORDER, { id: order.id }, alice);
-    expect(again.data?.cancelOrder.state).toBe('CANCELLING');
-    expect(await published(order.id)).toHaveLength(events.length);
-
-    const refunded = await emit('payments', 'payment.refunded', {
-      orderId: order.id,
-      paymentId: randomUUID(),
-      amount: order.total,
-    });
-    await reachState(order.id, 'CANCELLED');
-    expect(await viewOf(order.id)).toMatchObject({ status: 'CANCELLED', state: 'CANCELLED' });
-    events = await published(order.id);
-    expect(events.at(-1)).toMatchObject({
-      type: 'order.cancelled',
-      payload: { orderId: order.id, userId: alice.userId, lines: quantities },
-    });
-    expect((await transitions(order.id)).slice(-2)).toEqual([
-      { from_state: 'CONFIRMED', to_state: 'CANCELLING', trigger: 'cancelOrder', trigger_event_id: null },
-      {
-        from_state: 'CANCELLING',
-        to_state: 'CANCELLED',
-        trigger: 'payment.refunded',
-        trigger_event_id: refunded.id,
-      },
-    ]);
-    const once = await service.execute<{ cancelOrder: OrderView }>(CANCEL_ORDER, { id: order.id }, alice);
-    expect(once.data?.cancelOrder.state).toBe('CANCELLED');
-  });
-
-  it('changes nothing on stale or repeated events', async () => {
-    const order = await confirmedOrder();
-    const before = { events: await published(order.id), transitions: await transitions(order.id) };
-    const charge = { orderId: order.id, paymentId: randomUUID(), amount: order.total };
-    const late = [
-      await emit('inventory', 'stock.reserved', { orderId: order.id }),
-      await emit('inventory', 'stock.reservation_failed', {
-        orderId: order.id,
-        reason: 'OUT_OF_STOCK',
-        productIds: [product(0).id],
-      }),
-      await emit('payments', 'payment.charged', charge),
-      await emit('payments', 'payment.declined', { ...charge, reason: 'declined' }),
-    ];
-    // The same event delivered twice, as after a crash between commit and acknowledgement.
-    const repeated = await emit('payments', 'payment.charged', charge);
-    await emit('payments', 'payment.charged', charge, repeated.id);
-    for (const event of [...late, repeated]) await handled(event.id);
-    expect(await stateOf(order.id)).toEqual({ state: 'CONFIRMED', failure_reason: null });
-    expect(await published(order.id)).toEqual(before.events);
-    expect(await transitions(order.id)).toEqual(before.transitions);
-    const deadLetters = await service.database.sql`select 1 from dead_letters`;
-    expect(deadLetters).toHaveLength(0);
-  });
-
-  it('retries an event that came early until the step it follows has happened', async () => {
-    const order = await placeOrder();
-    // The payment's answer overtakes the reservation.
-    const charged = await emit('payments', 'payment.charged', {
-      orderId: order.id,
-      paymentId: randomUUID(),
-      amount: order.total,
-    });
-    await eventually(async () => (await failuresOf('payment.charged')) > 0, 'the early event to be refused');
-    expect((await stateOf(order.id))?.state).toBe('RESERVING_STOCK');
-    await emit('inventory', 'stock.reserved', { orderId: order.id });
-    await reachState(order.id, 'CONFIRMED');
-    expect((await transitions(order.id)).at(-1)).toMatchObject({
-      to_state: 'CONFIRMED',
-      trigger_event_id: charged.id,
-    });
-  });
-
-  it('retries an event about an order it cannot see yet', async () => {
-    const orderId = newId();
-    const reserved = await emit('inventory', 'stock.reserved', { orderId });
-    await eventually(async () => (await failuresOf('stock.reserved')) > 0, 'the event to be refused');
-    // The order becomes visible (as a replica catching up would show it).
-    await service.database.sql.begin(async (sql) => {
-      await sql`insert into orders (id, user_id, state, total_amount, currency, payment_token, idempotency_key, request_hash)
-        values (${orderId}, ${bob.userId}, 'RESERVING_STOCK', ${product(3).priceAmount}, 'USD', 'tok_ok', ${randomUUID()}, 'test')`;
-      await sql`insert into order_lines (order_id, position, product_id, product_name, quantity, unit_price_amount)
-        values (${orderId}, 0, ${product(3).id}, ${product(3).name}, 1, ${product(3).priceAmount})`;
-    });
-    await reachState(orderId, 'CHARGING_PAYMENT');
-    expect((await transitions(orderId)).at(-1)).toMatchObject({ trigger_event_id: reserved.id });
-  });
-});
-
 async function failuresOf(type: string): Promise<number> {
   const metric = await service.metrics.events.handlerFailures.get();
   return metric.values
@@ -339,82 +138,302 @@ async function failuresOf(type: string): Promise<number> {
     .reduce((sum, value) => sum + value.value, 0);
 }
 
-describe('the catalog read model', () => {
-  const productEvent = (
-    type: 'product.created' | 'product.updated',
-    id: string,
-    changes: { name: string; amount: number; changedAt: string },
-  ) =>
-    emit('products', type, {
-      id,
-      sku: `TST-${id.slice(0, 6)}`,
-      name: changes.name,
-      price: { amount: changes.amount, currency: 'USD' },
-      weightGrams: 500,
-      changedAt: changes.changedAt,
-    });
+// Both buses the system runs on: pg-boss (embedded) and NATS JetStream (distributed).
+for (const transport of ['pg-boss', 'nats'] as const) {
+  describe(`on ${transport}`, () => {
+    beforeAll(() => start(transport));
+    afterAll(stop);
 
-  async function catalogRow(id: string) {
-    const [row] = await service.database.sql<{ name: string; price_amount: number }[]>`
-      select name, price_amount from catalog_products where product_id = ${id}`;
-    return row;
-  }
-
-  it('learns new products and their changes, and prices orders from them', async () => {
-    const id = randomUUID();
-    const created = await productEvent('product.created', id, {
-      name: 'Test Kettle',
-      amount: 1999,
-      changedAt: '2026-11-01T10:00:00.000Z',
-    });
-    await handled(created.id);
-    expect(await catalogRow(id)).toEqual({ name: 'Test Kettle', price_amount: 1999 });
-    const updated = await productEvent('product.updated', id, {
-      name: 'Test Kettle II',
-      amount: 2499,
-      changedAt: '2026-11-02T10:00:00.000Z',
-    });
-    await handled(updated.id);
-    expect(await catalogRow(id)).toEqual({ name: 'Test Kettle II', price_amount: 2499 });
-
-    const result = await service.execute<{ placeOrder: OrderView }>(
-      PLACE_ORDER,
-      {
-        input: {
-          lines: [{ productId: id, quantity: 2 }],
+    describe('the checkout saga', () => {
+      it('reserves, charges and confirms, each step a transition and an event', async () => {
+        const order = await placeOrder();
+        const reserved = await emit('inventory', 'stock.reserved', { orderId: order.id });
+        await reachState(order.id, 'CHARGING_PAYMENT');
+        expect((await viewOf(order.id)).status).toBe('PENDING');
+        const paymentRequested = (await published(order.id)).find(
+          (event) => event.type === 'order.payment_requested',
+        );
+        expect(paymentRequested?.payload).toEqual({
+          orderId: order.id,
+          userId: alice.userId,
+          amount: order.total,
           paymentToken: 'tok_ok',
-          idempotencyKey: randomUUID(),
-        },
-      },
-      alice,
-    );
-    expect(result.data?.placeOrder).toMatchObject({
-      total: { amount: 4998, currency: 'USD' },
-      lines: [{ productName: 'Test Kettle II', unitPrice: { amount: 2499 } }],
-    });
-  });
+        });
 
-  it('keeps the newest state whatever order the events arrive in', async () => {
-    const id = randomUUID();
-    const newer = await productEvent('product.updated', id, {
-      name: 'Newest',
-      amount: 300,
-      changedAt: '2026-11-03T10:00:00.000Z',
+        const charged = await emit('payments', 'payment.charged', {
+          orderId: order.id,
+          paymentId: randomUUID(),
+          amount: order.total,
+        });
+        await reachState(order.id, 'CONFIRMED');
+        expect(await viewOf(order.id)).toMatchObject({
+          status: 'CONFIRMED',
+          state: 'CONFIRMED',
+          failureReason: null,
+        });
+        const events = await published(order.id);
+        expect(events.map((event) => event.type)).toEqual([
+          'order.placed',
+          'order.payment_requested',
+          'order.confirmed',
+        ]);
+        expect(events[2]?.payload).toEqual({ orderId: order.id, userId: alice.userId, lines: quantities });
+        expect(await transitions(order.id)).toEqual([
+          { from_state: null, to_state: 'RESERVING_STOCK', trigger: 'placeOrder', trigger_event_id: null },
+          {
+            from_state: 'RESERVING_STOCK',
+            to_state: 'CHARGING_PAYMENT',
+            trigger: 'stock.reserved',
+            trigger_event_id: reserved.id,
+          },
+          {
+            from_state: 'CHARGING_PAYMENT',
+            to_state: 'CONFIRMED',
+            trigger: 'payment.charged',
+            trigger_event_id: charged.id,
+          },
+        ]);
+      });
+
+      it('rejects an order out of stock, telling inventory to release what it holds', async () => {
+        const order = await placeOrder();
+        await emit('inventory', 'stock.reservation_failed', {
+          orderId: order.id,
+          reason: 'OUT_OF_STOCK',
+          productIds: [product(1).id],
+        });
+        await reachState(order.id, 'REJECTED');
+        expect(await viewOf(order.id)).toMatchObject({
+          status: 'REJECTED',
+          state: 'REJECTED',
+          failureReason: 'OUT_OF_STOCK',
+        });
+        const events = await published(order.id);
+        expect(events.map((event) => event.type)).toEqual(['order.placed', 'order.rejected']);
+        expect(events[1]?.payload).toEqual({
+          orderId: order.id,
+          userId: alice.userId,
+          reason: 'OUT_OF_STOCK',
+          lines: quantities,
+        });
+      });
+
+      it('rejects an order whose payment is declined, after stock was reserved', async () => {
+        const order = await placeOrder('tok_declined');
+        await emit('inventory', 'stock.reserved', { orderId: order.id });
+        await reachState(order.id, 'CHARGING_PAYMENT');
+        await emit('payments', 'payment.declined', {
+          orderId: order.id,
+          paymentId: randomUUID(),
+          reason: 'declined',
+        });
+        await reachState(order.id, 'REJECTED');
+        expect(await viewOf(order.id)).toMatchObject({
+          status: 'REJECTED',
+          failureReason: 'PAYMENT_DECLINED',
+        });
+        const events = await published(order.id);
+        expect(events.map((event) => event.type)).toEqual([
+          'order.placed',
+          'order.payment_requested',
+          'order.rejected',
+        ]);
+        expect(events[2]?.payload).toMatchObject({ reason: 'PAYMENT_DECLINED', lines: quantities });
+        // A rejected order has nothing to cancel.
+        const cancel = await service.execute(CANCEL_ORDER, { id: order.id }, alice);
+        expect(cancel.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+        expect(cancel.errors?.[0]?.message).toMatch(/rejected/);
+      });
+
+      it('cancels a confirmed order: CANCELLING until the refund, then CANCELLED with the stock put back', async () => {
+        const order = await confirmedOrder();
+        const cancelled = await service.execute<{ cancelOrder: OrderView }>(
+          CANCEL_ORDER,
+          { id: order.id },
+          alice,
+        );
+        expect(cancelled.errors).toBeUndefined();
+        expect(cancelled.data?.cancelOrder).toMatchObject({ status: 'CONFIRMED', state: 'CANCELLING' });
+        let events = await published(order.id);
+        expect(events.at(-1)).toMatchObject({
+          type: 'order.cancellation_requested',
+          payload: { orderId: order.id, userId: alice.userId },
+        });
+
+        // Asking again while it cancels changes nothing.
+        const again = await service.execute<{ cancelOrder: OrderView }>(
+          CANCEL_ORDER,
+          { id: order.id },
+          alice,
+        );
+        expect(again.data?.cancelOrder.state).toBe('CANCELLING');
+        expect(await published(order.id)).toHaveLength(events.length);
+
+        const refunded = await emit('payments', 'payment.refunded', {
+          orderId: order.id,
+          paymentId: randomUUID(),
+          amount: order.total,
+        });
+        await reachState(order.id, 'CANCELLED');
+        expect(await viewOf(order.id)).toMatchObject({ status: 'CANCELLED', state: 'CANCELLED' });
+        events = await published(order.id);
+        expect(events.at(-1)).toMatchObject({
+          type: 'order.cancelled',
+          payload: { orderId: order.id, userId: alice.userId, lines: quantities },
+        });
+        expect((await transitions(order.id)).slice(-2)).toEqual([
+          { from_state: 'CONFIRMED', to_state: 'CANCELLING', trigger: 'cancelOrder', trigger_event_id: null },
+          {
+            from_state: 'CANCELLING',
+            to_state: 'CANCELLED',
+            trigger: 'payment.refunded',
+            trigger_event_id: refunded.id,
+          },
+        ]);
+        const once = await service.execute<{ cancelOrder: OrderView }>(CANCEL_ORDER, { id: order.id }, alice);
+        expect(once.data?.cancelOrder.state).toBe('CANCELLED');
+      });
+
+      it('changes nothing on stale or repeated events', async () => {
+        const order = await confirmedOrder();
+        const before = { events: await published(order.id), transitions: await transitions(order.id) };
+        const charge = { orderId: order.id, paymentId: randomUUID(), amount: order.total };
+        const late = [
+          await emit('inventory', 'stock.reserved', { orderId: order.id }),
+          await emit('inventory', 'stock.reservation_failed', {
+            orderId: order.id,
+            reason: 'OUT_OF_STOCK',
+            productIds: [product(0).id],
+          }),
+          await emit('payments', 'payment.charged', charge),
+          await emit('payments', 'payment.declined', { ...charge, reason: 'declined' }),
+        ];
+        // The same event delivered twice, as after a crash between commit and acknowledgement.
+        const repeated = await emit('payments', 'payment.charged', charge);
+        await emit('payments', 'payment.charged', charge, repeated.id);
+        for (const event of [...late, repeated]) await handled(event.id);
+        expect(await stateOf(order.id)).toEqual({ state: 'CONFIRMED', failure_reason: null });
+        expect(await published(order.id)).toEqual(before.events);
+        expect(await transitions(order.id)).toEqual(before.transitions);
+        const deadLetters = await service.database.sql`select 1 from dead_letters`;
+        expect(deadLetters).toHaveLength(0);
+      });
+
+      it('retries an event that came early until the step it follows has happened', async () => {
+        const order = await placeOrder();
+        // The payment's answer overtakes the reservation.
+        const charged = await emit('payments', 'payment.charged', {
+          orderId: order.id,
+          paymentId: randomUUID(),
+          amount: order.total,
+        });
+        await eventually(
+          async () => (await failuresOf('payment.charged')) > 0,
+          'the early event to be refused',
+        );
+        expect((await stateOf(order.id))?.state).toBe('RESERVING_STOCK');
+        await emit('inventory', 'stock.reserved', { orderId: order.id });
+        await reachState(order.id, 'CONFIRMED');
+        expect((await transitions(order.id)).at(-1)).toMatchObject({
+          to_state: 'CONFIRMED',
+          trigger_event_id: charged.id,
+        });
+      });
+
+      it('retries an event about an order it cannot see yet', async () => {
+        const orderId = newId();
+        const reserved = await emit('inventory', 'stock.reserved', { orderId });
+        await eventually(async () => (await failuresOf('stock.reserved')) > 0, 'the event to be refused');
+        // The order becomes visible (as a replica catching up would show it).
+        await service.database.sql.begin(async (sql) => {
+          await sql`insert into orders (id, user_id, state, total_amount, currency, payment_token, idempotency_key, request_hash)
+        values (${orderId}, ${bob.userId}, 'RESERVING_STOCK', ${product(3).priceAmount}, 'USD', 'tok_ok', ${randomUUID()}, 'test')`;
+          await sql`insert into order_lines (order_id, position, product_id, product_name, quantity, unit_price_amount)
+        values (${orderId}, 0, ${product(3).id}, ${product(3).name}, 1, ${product(3).priceAmount})`;
+        });
+        await reachState(orderId, 'CHARGING_PAYMENT');
+        expect((await transitions(orderId)).at(-1)).toMatchObject({ trigger_event_id: reserved.id });
+      });
     });
-    await handled(newer.id);
-    const older = [
-      await productEvent('product.created', id, {
-        name: 'First',
-        amount: 100,
-        changedAt: '2026-11-01T10:00:00.000Z',
-      }),
-      await productEvent('product.updated', id, {
-        name: 'Second',
-        amount: 200,
-        changedAt: '2026-11-02T10:00:00.000Z',
-      }),
-    ];
-    for (const event of older) await handled(event.id);
-    expect(await catalogRow(id)).toEqual({ name: 'Newest', price_amount: 300 });
+
+    describe('the catalog read model', () => {
+      const productEvent = (
+        type: 'product.created' | 'product.updated',
+        id: string,
+        changes: { name: string; amount: number; changedAt: string },
+      ) =>
+        emit('products', type, {
+          id,
+          sku: `TST-${id.slice(0, 6)}`,
+          name: changes.name,
+          price: { amount: changes.amount, currency: 'USD' },
+          weightGrams: 500,
+          changedAt: changes.changedAt,
+        });
+
+      async function catalogRow(id: string) {
+        const [row] = await service.database.sql<{ name: string; price_amount: number }[]>`
+      select name, price_amount from catalog_products where product_id = ${id}`;
+        return row;
+      }
+
+      it('learns new products and their changes, and prices orders from them', async () => {
+        const id = randomUUID();
+        const created = await productEvent('product.created', id, {
+          name: 'Test Kettle',
+          amount: 1999,
+          changedAt: '2026-11-01T10:00:00.000Z',
+        });
+        await handled(created.id);
+        expect(await catalogRow(id)).toEqual({ name: 'Test Kettle', price_amount: 1999 });
+        const updated = await productEvent('product.updated', id, {
+          name: 'Test Kettle II',
+          amount: 2499,
+          changedAt: '2026-11-02T10:00:00.000Z',
+        });
+        await handled(updated.id);
+        expect(await catalogRow(id)).toEqual({ name: 'Test Kettle II', price_amount: 2499 });
+
+        const result = await service.execute<{ placeOrder: OrderView }>(
+          PLACE_ORDER,
+          {
+            input: {
+              lines: [{ productId: id, quantity: 2 }],
+              paymentToken: 'tok_ok',
+              idempotencyKey: randomUUID(),
+            },
+          },
+          alice,
+        );
+        expect(result.data?.placeOrder).toMatchObject({
+          total: { amount: 4998, currency: 'USD' },
+          lines: [{ productName: 'Test Kettle II', unitPrice: { amount: 2499 } }],
+        });
+      });
+
+      it('keeps the newest state whatever order the events arrive in', async () => {
+        const id = randomUUID();
+        const newer = await productEvent('product.updated', id, {
+          name: 'Newest',
+          amount: 300,
+          changedAt: '2026-11-03T10:00:00.000Z',
+        });
+        await handled(newer.id);
+        const older = [
+          await productEvent('product.created', id, {
+            name: 'First',
+            amount: 100,
+            changedAt: '2026-11-01T10:00:00.000Z',
+          }),
+          await productEvent('product.updated', id, {
+            name: 'Second',
+            amount: 200,
+            changedAt: '2026-11-02T10:00:00.000Z',
+          }),
+        ];
+        for (const event of older) await handled(event.id);
+        expect(await catalogRow(id)).toEqual({ name: 'Newest', price_amount: 300 });
+      });
+    });
   });
-});
+}

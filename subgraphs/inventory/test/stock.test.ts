@@ -98,6 +98,9 @@ describe('a product stock', () => {
     await expect(
       service.database.sql`update stock set reserved = -1 where product_id = ${seedIds.product(0)}`,
     ).rejects.toThrow(/stock_reserved_not_negative/);
+    await expect(
+      service.database.sql`update stock set sold = -1 where product_id = ${seedIds.product(0)}`,
+    ).rejects.toThrow(/stock_sold_not_negative/);
   });
 });
 

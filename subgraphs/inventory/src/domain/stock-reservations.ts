@@ -35,7 +35,8 @@ class OutOfStock extends Error {
  * the same products lock their stock rows in the same order and cannot deadlock), each a
  * conditional update that takes units only if enough are available. When any line is short,
  * the savepoint is rolled back and the short products are named. A product with no stock row
- * has nothing available.
+ * has nothing available. A refused order leaves no row: orders publishes order.placed once
+ * (one event id, which the inbox remembers) and rejects the order on the refusal.
  */
 export async function reserveOrder(
   db: Db,

@@ -29,9 +29,6 @@ import {
 /** The state placeOrder leaves an order in; `startCheckout` records it and publishes order.placed. */
 export const INITIAL_STATE: OrderState = 'RESERVING_STOCK';
 
-/** States an order never leaves. */
-export const FINAL_STATES: ReadonlySet<OrderState> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
-
 interface Transition {
   from: OrderState;
   to: OrderState;

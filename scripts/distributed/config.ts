@@ -103,7 +103,12 @@ export function loadDistributedConfig(
   rawEnv: NodeJS.ProcessEnv = process.env,
   subgraphs: readonly ServiceSpec[] = SUBGRAPHS,
 ): DistributedConfig {
-  const env = resolveFileVariables(rawEnv, secretVariables(subgraphs));
+  let env: NodeJS.ProcessEnv;
+  try {
+    env = resolveFileVariables(rawEnv, secretVariables(subgraphs));
+  } catch (error) {
+    fail([(error as Error).message]);
+  }
   const parsed = loadConfig('start:distributed', distributedEnv(subgraphs), env) as Record<string, unknown>;
   const text = (variable: string) => parsed[variable] as string | undefined;
   const count = (service: string) => parsed[replicasVariable(service)] as number;
@@ -123,13 +128,7 @@ export function loadDistributedConfig(
   }
   if (subgraphs.some((spec) => spec.name === 'accounts' && runsHere(spec)) && !text('JWT_SIGNING_KEYS'))
     problems.push('JWT_SIGNING_KEYS is required: every accounts replica must sign with the same keys');
-  if (problems.length > 0) {
-    for (const problem of problems)
-      process.stderr.write(
-        `${JSON.stringify({ level: 'fatal', service: 'start:distributed', msg: `invalid configuration: ${problem}` })}\n`,
-      );
-    process.exit(1);
-  }
+  if (problems.length > 0) fail(problems);
   const host = text('HOST') as string;
   const pick = (variable: (service: string) => string) =>
     new Map(
@@ -151,4 +150,13 @@ export function loadDistributedConfig(
     remoteUrls: pick(subgraphUrlVariable),
     signingKeys: text('JWT_SIGNING_KEYS'),
   };
+}
+
+/** One fatal line per problem, as the services' own configuration errors look, then exit 1. */
+function fail(problems: readonly string[]): never {
+  for (const problem of problems)
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', service: 'start:distributed', msg: `invalid configuration: ${problem}` })}\n`,
+    );
+  process.exit(1);
 }

@@ -36,9 +36,8 @@ export function createTestProcessor(ledger: () => Db): PaymentProcessor {
         { kind: 'charge', key: request.idempotencyKey, amount: request.amount, token: request.token },
         async (row) => decideCharge(row.token),
       ),
-
-    async refund(request: RefundRequest) {
-      return perform(
+    refund: (request: RefundRequest) =>
+      perform(
         ledger(),
         {
           kind: 'refund',
@@ -47,8 +46,7 @@ export function createTestProcessor(ledger: () => Db): PaymentProcessor {
           chargeReference: request.chargeReference,
         },
         (row, tx) => decideRefund(tx, row),
-      );
-    },
+      ),
   };
 }
 
@@ -108,18 +106,7 @@ async function perform(
   decide: (row: ProcessorOperationRow, tx: Db) => Promise<Decision>,
 ): Promise<ProcessorResult> {
   const attempt = await db.transaction(async (tx) => {
-    // A refund is made with the charge's payment method, so tok_flaky is flaky for its refund too.
-    const token =
-      operation.token ??
-      (operation.chargeReference
-        ? (
-            await tx
-              .select({ token: processorOperations.token })
-              .from(processorOperations)
-              .where(eq(processorOperations.reference, operation.chargeReference))
-          )[0]?.token
-        : undefined) ??
-      'none';
+    const token = operation.token ?? (await tokenOfCharge(tx, operation.chargeReference));
     await tx
       .insert(processorOperations)
       .values({
@@ -168,6 +155,16 @@ async function perform(
       `the test processor is unavailable (tok_flaky, attempt ${attempt.failedAttempt} of ${operation.key})`,
     );
   return resultOf(attempt.row);
+}
+
+/** A refund is made with the charge's payment method, so tok_flaky is flaky for its refund too. */
+async function tokenOfCharge(tx: Db, chargeReference: string | undefined): Promise<string> {
+  if (!chargeReference) return 'none';
+  const [charge] = await tx
+    .select({ token: processorOperations.token })
+    .from(processorOperations)
+    .where(eq(processorOperations.reference, chargeReference));
+  return charge?.token ?? 'none';
 }
 
 function resultOf(row: ProcessorOperationRow): ProcessorResult {

@@ -5,6 +5,7 @@ import {
   countOrdersOfUsers,
   findLinesOfOrders,
   findOrdersByIds,
+  findTransitionsOfOrders,
   listOrdersOfUsers,
   type OrderCursor,
 } from './domain/orders';
@@ -21,6 +22,10 @@ export function createLoaders(db: Db) {
     linesOfOrder: createGroupLoader(
       (ids: readonly string[]) => findLinesOfOrders(db, ids),
       (line) => line.orderId,
+    ),
+    transitionsOfOrder: createGroupLoader(
+      (ids: readonly string[]) => findTransitionsOfOrders(db, ids),
+      (transition) => transition.orderId,
     ),
     ordersOfUser: createPageLoader(
       (ids, page: Page<OrderCursor>) => listOrdersOfUsers(db, ids, page),

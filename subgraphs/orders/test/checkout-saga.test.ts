@@ -171,6 +171,11 @@ for (const transport of ['pg-boss', 'nats'] as const) {
           state: 'CONFIRMED',
           failureReason: null,
         });
+        expect((await viewOf(order.id)).history.map((step) => [step.previousState, step.state])).toEqual([
+          [null, 'RESERVING_STOCK'],
+          ['RESERVING_STOCK', 'CHARGING_PAYMENT'],
+          ['CHARGING_PAYMENT', 'CONFIRMED'],
+        ]);
         const events = await published(order.id);
         expect(events.map((event) => event.type)).toEqual([
           'order.placed',

@@ -13,6 +13,7 @@ export const ORDER_FIELDS = /* GraphQL */ `
   user { id }
   total { amount currency }
   lines { product { id } productName quantity unitPrice { amount currency } lineTotal { amount currency } }
+  history { state previousState at }
 `;
 
 export interface OrderView {
@@ -31,6 +32,7 @@ export interface OrderView {
     unitPrice: { amount: number; currency: string };
     lineTotal: { amount: number; currency: string };
   }[];
+  history: { state: string; previousState: string | null; at: string }[];
 }
 
 export const PLACE_ORDER = /* GraphQL */ `

@@ -41,6 +41,7 @@ const USER_ORDERS = /* GraphQL */ `
               id status state createdAt
               total { amount currency }
               lines { product { id } productName quantity unitPrice { amount currency } lineTotal { amount } }
+              history { state previousState }
             }
           }
           pageInfo { hasNextPage endCursor }
@@ -91,6 +92,7 @@ describe('User.orders', () => {
         unitPrice: { amount: line.unitPriceAmount, currency: 'USD' },
         lineTotal: { amount: line.unitPriceAmount * line.quantity },
       })),
+      history: [{ previousState: null, state: 'CONFIRMED' }],
     });
   });
 
@@ -130,7 +132,7 @@ describe('User.orders', () => {
     };
     const users = [0, 1, 2, 3, 4].map((index) => seedIds.user(index));
     const small = await cost(users.slice(0, 1), 2);
-    expect(small).toBe(3); // the page, its lines, the count
+    expect(small).toBe(4); // the page, its lines, its history, the count
     expect(await cost(users.slice(0, 1), 20)).toBe(small);
     expect(await cost(users, 20)).toBe(small);
   });

@@ -4,7 +4,14 @@ import { type Page, type PageArgs, readPageArgs } from '@shop/platform/paginatio
 import { and, asc, count, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../context';
-import { type OrderLineRow, type OrderRow, orderLines, orders } from '../db/schema';
+import {
+  type OrderLineRow,
+  type OrderRow,
+  type OrderTransitionRow,
+  orderLines,
+  orders,
+  orderTransitions,
+} from '../db/schema';
 
 /** A user's orders are listed newest first; the cursor is the last seen order's creation time and id. */
 export type OrderCursor = [string, string];
@@ -43,6 +50,17 @@ export function findLinesOfOrders(db: Db, orderIds: readonly string[]): Promise<
     .from(orderLines)
     .where(inArray(orderLines.orderId, ids))
     .orderBy(asc(orderLines.orderId), asc(orderLines.position));
+}
+
+/** The state changes of several orders in one statement, each order's oldest first. */
+export function findTransitionsOfOrders(db: Db, orderIds: readonly string[]): Promise<OrderTransitionRow[]> {
+  const ids = orderIds.filter(isUuid);
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(orderTransitions)
+    .where(inArray(orderTransitions.orderId, ids))
+    .orderBy(asc(orderTransitions.occurredAt), asc(orderTransitions.id));
 }
 
 /**

@@ -10,6 +10,7 @@ export const Order: OrderResolvers = {
   user: (order) => ({ id: order.userId }),
   lines: async (order, _args, { loaders }) =>
     (await loaders.linesOfOrder.load(order.id)).map((line) => ({ ...line, currency: order.currency })),
+  history: (order, _args, { loaders }) => loaders.transitionsOfOrder.load(order.id),
   total: (order) => ({ amount: order.totalAmount, currency: order.currency }),
   status: (order) => statusOf(order.state),
 };

@@ -4,6 +4,7 @@ import { cancelOrder } from './Mutation/cancelOrder';
 import { placeOrder } from './Mutation/placeOrder';
 import { Order } from './Order';
 import { OrderLine } from './OrderLine';
+import { OrderStateChange } from './OrderStateChange';
 import { order } from './Query/order';
 import { User } from './User';
 
@@ -13,5 +14,6 @@ export const resolvers: Resolvers = {
   Mutation: { placeOrder, cancelOrder },
   Order,
   OrderLine,
+  OrderStateChange,
   User,
 };

@@ -173,23 +173,11 @@ function randomOrder(products: readonly string[]): { customer: Customer; input: 
 }
 
 /** What a client does when orders is down: tries again, with the same idempotency key. */
-async function placeUntilAccepted({
-  customer,
-  input,
-}: {
+async function placeUntilAccepted(placement: {
   customer: Customer;
   input: PlaceOrderInput;
 }): Promise<Placement> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const answer = await client.placeOrder(customer, input).catch(() => null);
-    const order = answer?.body.data?.placeOrder;
-    if (order) return { customer, input, order };
-    if (answer && errorCode(answer) !== 'INTERNAL_SERVER_ERROR')
-      throw new Error(`placeOrder refused: ${JSON.stringify(answer.body.errors)}`);
-    if (Date.now() > deadline) throw new Error('placeOrder failed for a minute');
-    await sleep(200);
-  }
+  return { ...placement, order: await client.placeRetrying(placement.customer, placement.input) };
 }
 
 /** Cancels the first of `candidates` that is confirmed now, retrying through an outage. */

@@ -131,4 +131,24 @@ describe('order.cancellation_requested', () => {
     expect((await paymentOf(service, orderId))?.status).toBe('DECLINED');
     expect((await ledgerOf(service, orderId)).map((row) => row.kind)).toEqual(['charge']);
   });
+
+  it('retries a refund the processor refuses, then leaves it as a dead letter for a person', async () => {
+    // A charge the processor has no record of (imported by hand, say): it will not refund it.
+    const orderId = crypto.randomUUID();
+    await service.database.sql`
+      insert into payments (id, order_id, user_id, status, amount, currency, processor_reference)
+      values (${crypto.randomUUID()}, ${orderId}, ${crypto.randomUUID()}, 'CHARGED', 100, 'USD', ${crypto.randomUUID()})`;
+    const cancel = cancellationRequested(orderId);
+    const deliver = directConsumer(service, processor); // its last attempt is the 3rd
+    expect(await deliver(cancel, 1)).toBe('retry');
+    expect(await deliver(cancel, 3)).toBe('ack');
+    expect(await deadLettersOf(service, cancel.id)).toEqual([
+      expect.objectContaining({
+        reason: 'handler_failed',
+        detail: expect.stringContaining('charge_not_found'),
+      }),
+    ]);
+    expect((await paymentOf(service, orderId))?.status).toBe('CHARGED');
+    expect(await announcements(service, orderId)).toEqual([]);
+  });
 });

@@ -161,6 +161,8 @@ describe('verifiedPurchase', () => {
       expect(result.errors).toBeUndefined();
       return (await service.queryCount()) - before;
     };
+    // Once unmeasured: a connection the pool opens costs a statement of its own (postgres.js reads the types).
+    await cost(PRODUCT_REVIEWS, 30);
     expect(await cost(PRODUCT_REVIEWS, 30)).toBe((await cost(without, 30)) + 1);
     expect(await cost(PRODUCT_REVIEWS, 3)).toBe((await cost(without, 3)) + 1);
   });

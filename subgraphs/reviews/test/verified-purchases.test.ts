@@ -138,21 +138,23 @@ describe('Review.verifiedPurchase', () => {
 
   it('is answered for a whole page of reviews in one statement', async () => {
     const productId = newId();
-    const orderIds: string[] = [];
     for (const userIndex of [6, 7, 8, 9]) await review(userIndex, productId);
-    for (const userIndex of [6, 8]) {
-      const orderId = newId();
-      orderIds.push(orderId);
-      await deliver(orderEvent('order.confirmed', orderId, seedIds.user(userIndex), [productId]));
-    }
-    const before = await service.queryCount();
-    const result = await service.execute<{
-      _entities: { reviews: { edges: { node: { author: { id: string }; verifiedPurchase: boolean } }[] } }[];
-    }>(
-      `query ($representations: [_Any!]!) { _entities(representations: $representations) {
+    for (const userIndex of [6, 8])
+      await deliver(orderEvent('order.confirmed', newId(), seedIds.user(userIndex), [productId]));
+    const page = () =>
+      service.execute<{
+        _entities: {
+          reviews: { edges: { node: { author: { id: string }; verifiedPurchase: boolean } }[] };
+        }[];
+      }>(
+        `query ($representations: [_Any!]!) { _entities(representations: $representations) {
         ... on Product { reviews(first: 10) { edges { node { author { id } verifiedPurchase } } } } } }`,
-      { representations: [{ __typename: 'Product', id: productId }] },
-    );
+        { representations: [{ __typename: 'Product', id: productId }] },
+      );
+    // Once unmeasured: a connection the pool opens costs a statement of its own (postgres.js reads the types).
+    await page();
+    const before = await service.queryCount();
+    const result = await page();
     // The page of reviews, then one statement for every review's verifiedPurchase.
     expect((await service.queryCount()) - before).toBe(2);
     const byAuthor = new Map(

@@ -64,7 +64,8 @@ export function distributedEnvironment(options: Pick<LaunchOptions, 'adminUrl' |
 /** A port offset whose ports (each service's, and its replicas' at +100·i) are all free now. */
 export async function freePortOffset(replicaCount = 2): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20_000 + 1000 * Math.floor(Math.random() * 30);
+    // Below 32768, where Linux picks the ports of outgoing connections (and of tests' port 0).
+    const offset = 10_000 + 1000 * Math.floor(Math.random() * 18);
     const ports = [4000, ...SUBGRAPHS.map((spec) => spec.port)].flatMap((port) =>
       Array.from({ length: replicaCount + 1 }, (_, index) => port + offset + 100 * index),
     );

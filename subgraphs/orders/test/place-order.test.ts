@@ -9,7 +9,7 @@ import { ordersSubgraph } from '../src/subgraph';
 import { admin, alice, bob, carol, ORDER, type OrderView, PLACE_ORDER } from './fixtures';
 
 let service: TestSubgraph<Tables, Context>;
-const plan = { ...DEMO_SEED_PLAN, products: 30, users: 10, orders: 0 };
+const plan = { ...DEMO_SEED_PLAN, products: 50, users: 10, orders: 0 };
 const products = seedProducts(plan);
 const product = (index: number) => products[index] ?? expect.unreachable(`no seed product ${index}`);
 // A product of the read model priced in another currency than the seed's USD.
@@ -163,10 +163,10 @@ describe('placeOrder', () => {
   });
 
   it('takes a whole order of 50 lines of up to 100 units, in one currency', async () => {
-    const lines = Array.from({ length: 30 }, (_, index) => ({ productId: product(index).id, quantity: 100 }));
+    const lines = Array.from({ length: 50 }, (_, index) => ({ productId: product(index).id, quantity: 100 }));
     const result = await place(orderInput({ lines }));
     expect(result.errors).toBeUndefined();
-    expect(result.data?.placeOrder.lines).toHaveLength(30);
+    expect(result.data?.placeOrder.lines).toHaveLength(50);
     const euro = await place(orderInput({ lines: [{ productId: EURO_PRODUCT, quantity: 1 }] }));
     expect(euro.data?.placeOrder.total).toEqual({ amount: 2500, currency: 'EUR' });
   });

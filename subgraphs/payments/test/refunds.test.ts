@@ -1,4 +1,6 @@
+import { DEMO_SEED_PLAN, seedOrders } from '@shop/platform/seed';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seed } from '../src/db/seed';
 import { chargeKey, type PaymentProcessor, refundKey } from '../src/domain/payment-processor';
 import {
   announcements,
@@ -150,5 +152,21 @@ describe('order.cancellation_requested', () => {
     ]);
     expect((await paymentOf(service, orderId))?.status).toBe('CHARGED');
     expect(await announcements(service, orderId)).toEqual([]);
+  });
+
+  it("refunds a seeded past order with the processor's seeded record of its charge", async () => {
+    const plan = { ...DEMO_SEED_PLAN, products: 10, orders: 2 };
+    await seed(service.database.db, plan);
+    const [order] = seedOrders(plan);
+    if (!order) throw new Error('the plan has no orders');
+    expect(await directConsumer(service, processor)(cancellationRequested(order.id))).toBe('ack');
+    expect(await paymentOf(service, order.id)).toMatchObject({
+      status: 'REFUNDED',
+      amount: order.totalAmount,
+    });
+    expect((await ledgerOf(service, order.id)).map((row) => [row.kind, row.outcome])).toEqual([
+      ['charge', 'succeeded'],
+      ['refund', 'succeeded'],
+    ]);
   });
 });

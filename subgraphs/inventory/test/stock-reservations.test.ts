@@ -317,6 +317,17 @@ describe('the seeded past orders', () => {
     );
   });
 
+  it('are not counted twice when the seed runs again', async () => {
+    const snapshot = async () => ({
+      stock: await service.database
+        .sql`select product_id, available, reserved, sold from stock order by product_id`,
+      reservations: await service.database.sql`select * from reservations order by order_id, product_id`,
+    });
+    const before = await snapshot();
+    await seed(service.database.db, plan);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('go back on the shelf when cancelled', async () => {
     const order = orders[1];
     const line = order?.lines[0];

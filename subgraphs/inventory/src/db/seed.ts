@@ -6,6 +6,7 @@ import {
   seedOrders,
   seedProductSku,
 } from '@shop/platform/seed';
+import { sql } from 'drizzle-orm';
 import type { Tables } from '../context';
 import { reservations, stock } from './schema';
 
@@ -17,21 +18,29 @@ import { reservations, stock } from './schema';
 export const seed: Seeder<Tables> = async (db, plan) => {
   const random = createRandom(plan.seed, 'stock');
   const count = plan.categories === 0 ? 0 : plan.products;
-  const orders = seedOrders(plan);
-  const soldByProduct = new Map<string, number>();
-  const reservationRows = orders.flatMap((order) =>
-    order.lines.map((line) => {
-      soldByProduct.set(line.productId, (soldByProduct.get(line.productId) ?? 0) + line.quantity);
-      return {
-        orderId: order.id,
-        productId: line.productId,
-        quantity: line.quantity,
-        status: 'COMMITTED' as const,
-        createdAt: order.createdAt,
-        updatedAt: order.createdAt,
-      };
-    }),
+  const reservationRows = seedOrders(plan).flatMap((order) =>
+    order.lines.map((line) => ({
+      orderId: order.id,
+      productId: line.productId,
+      quantity: line.quantity,
+      status: 'COMMITTED' as const,
+      createdAt: order.createdAt,
+      updatedAt: order.createdAt,
+    })),
   );
+  // Only reservations this run adds count as sold: seeding again changes nothing.
+  const soldByProduct = new Map<string, number>();
+  let addedReservations = 0;
+  await insertInChunks(reservationRows, async (chunk) => {
+    const added = await db
+      .insert(reservations)
+      .values(chunk)
+      .onConflictDoNothing()
+      .returning({ productId: reservations.productId, quantity: reservations.quantity });
+    addedReservations += added.length;
+    for (const { productId, quantity } of added)
+      soldByProduct.set(productId, (soldByProduct.get(productId) ?? 0) + quantity);
+  });
   const rows = Array.from({ length: count }, (_, index) => {
     const roll = random.next();
     const available = roll < 0.08 ? 0 : roll < 0.2 ? random.int(1, 5) : random.int(6, 250);
@@ -43,9 +52,16 @@ export const seed: Seeder<Tables> = async (db, plan) => {
       sold: soldByProduct.get(productId) ?? 0,
     };
   });
-  await insertInChunks(rows, (chunk) => db.insert(stock).values(chunk).onConflictDoNothing());
-  await insertInChunks(reservationRows, (chunk) =>
-    db.insert(reservations).values(chunk).onConflictDoNothing(),
+  await insertInChunks(rows, (chunk) =>
+    db
+      .insert(stock)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: stock.productId,
+        // A row seeded before: it keeps its count and gains the units of the orders added now.
+        set: { sold: sql`${stock.sold} + excluded.sold` },
+        setWhere: sql`excluded.sold > 0`,
+      }),
   );
-  return { stock: rows.length, reservations: reservationRows.length };
+  return { stock: rows.length, reservations: addedReservations };
 };

@@ -22,7 +22,8 @@ export interface EventEnvelope<TPayload = unknown> {
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
-const TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+// Segments are snake_case words (`order.payment_requested`), dot-separated: NATS subject tokens.
+const TYPE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/;
 
 export const eventEnvelopeSchema = z.object({
   id: z.uuid(),
@@ -52,7 +53,9 @@ export function defineEvent<TPayload>(definition: EventDefinition<TPayload>): Ev
   if (!NAME.test(definition.producer))
     throw new Error(`event producer "${definition.producer}" must be a service name (a-z, 0-9, -)`);
   if (!TYPE.test(definition.type))
-    throw new Error(`event type "${definition.type}" must look like "entity.happened" (lower case, dotted)`);
+    throw new Error(
+      `event type "${definition.type}" must look like "entity.happened" or "order.payment_requested" (lower case, dotted)`,
+    );
   if (!Number.isInteger(definition.version) || definition.version < 1)
     throw new Error(
       `event ${definition.type} has version ${definition.version}: versions are integers from 1`,

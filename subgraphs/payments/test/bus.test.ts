@@ -1,5 +1,5 @@
 import { createTestEventBus, type TestEventBus } from '@shop/platform/testing';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   announcements,
   cancellationRequested,
@@ -10,11 +10,6 @@ import {
   publish,
   startPayments,
 } from './payments-service';
-
-// See contract-event-names.ts: remove once the platform accepts the contract's event names.
-vi.mock(import('../../../platform/src/events/envelope'), async (importOriginal) =>
-  (await import('./contract-event-names')).envelopeAllowingUnderscores(importOriginal),
-);
 
 let bus: TestEventBus;
 let service: PaymentsService;

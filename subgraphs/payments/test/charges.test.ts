@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargeKey, type PaymentProcessor } from '../src/domain/payment-processor';
 import {
   announcements,
@@ -12,11 +12,6 @@ import {
   publish,
   startPayments,
 } from './payments-service';
-
-// See contract-event-names.ts: remove once the platform accepts the contract's event names.
-vi.mock(import('../../../platform/src/events/envelope'), async (importOriginal) =>
-  (await import('./contract-event-names')).envelopeAllowingUnderscores(importOriginal),
-);
 
 let service: PaymentsService;
 let processor: PaymentProcessor;

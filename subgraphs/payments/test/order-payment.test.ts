@@ -1,13 +1,8 @@
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import { DEMO_SEED_PLAN, type SeedOrder, seedIds, seedOrders } from '@shop/platform/seed';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { type PaymentsService, startPayments } from './payments-service';
-
-// See contract-event-names.ts: remove once the platform accepts the contract's event names.
-vi.mock(import('../../../platform/src/events/envelope'), async (importOriginal) =>
-  (await import('./contract-event-names')).envelopeAllowingUnderscores(importOriginal),
-);
 
 let service: PaymentsService;
 const plan = { ...DEMO_SEED_PLAN, products: 40, orders: 60 };

@@ -1,5 +1,5 @@
 import { DEMO_SEED_PLAN, seedOrders } from '@shop/platform/seed';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { chargeKey, type PaymentProcessor, refundKey } from '../src/domain/payment-processor';
 import {
@@ -15,11 +15,6 @@ import {
   publish,
   startPayments,
 } from './payments-service';
-
-// See contract-event-names.ts: remove once the platform accepts the contract's event names.
-vi.mock(import('../../../platform/src/events/envelope'), async (importOriginal) =>
-  (await import('./contract-event-names')).envelopeAllowingUnderscores(importOriginal),
-);
 
 let service: PaymentsService;
 let processor: PaymentProcessor;

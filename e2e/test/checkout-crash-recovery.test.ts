@@ -113,6 +113,15 @@ it('ends every saga, keeps every unit and charges each order at most once throug
     }
   }
   const confirmed = orders.filter((order) => order.state === 'CONFIRMED');
+  const outcomes = new Map<string, number>();
+  for (const order of orders) {
+    const outcome = [order.state, order.failureReason].filter(Boolean).join(' ');
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  console.info(
+    `${orders.length} orders: ${[...outcomes].map(([outcome, count]) => `${count} ${outcome}`).join(', ')}; ` +
+      `${client.retries} placeOrder calls sent again`,
+  );
   expect(confirmed.length).toBeGreaterThan(0);
   expect(orders.some((order) => order.failureReason === 'PAYMENT_DECLINED')).toBe(true);
   expect(orders.some((order) => order.state === 'CANCELLED')).toBe(true);

@@ -41,7 +41,8 @@ beforeAll(async () => {
     natsUrl,
     replicas: REPLICAS,
     args: ['--create-databases', '--seed'],
-    env: ROOMY_GATEWAY_ENV,
+    // Eight subgraph processes on the test server, which other test files share: small pools.
+    env: { ...ROOMY_GATEWAY_ENV, DATABASE_POOL_MAX: '4' },
   });
   // Every other request to the other gateway process.
   let turn = 0;

@@ -58,6 +58,10 @@ export async function startTestStack(
       // Tests watch what the subgraphs do and see writes at once; a cached answer would hide
       // both. The cache's own tests turn it on (caching.test.ts).
       RESPONSE_CACHE: 'false',
+      // Two test files may each run a whole stack on the one test server (max_connections 100 by
+      // default): small pools keep both well inside it.
+      DATABASE_POOL_MAX: '3',
+      EVENTS_CONCURRENCY: '2',
       ...options.env,
       ...overrides,
     }),

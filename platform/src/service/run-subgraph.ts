@@ -14,6 +14,12 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
     PORT: portEnv(defaults.port),
     DATABASE_URL: postgresUrlEnv(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
     /**
+     * Connections the service's requests may hold open at once (the event relay and consumer
+     * have their own, sized by EVENTS_CONCURRENCY). Replicas × this must fit the server's
+     * max_connections.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    /**
      * The secret the gateway signs this subgraph's requests with (its `SUBGRAPH_<NAME>_SECRET`).
      * During a rotation, the new and the old one, comma-separated. `npm start` makes one.
      */
@@ -51,6 +57,7 @@ export function runSubgraph<TSchema extends Record<string, unknown>, TContext ex
       throw new StartupError('GATEWAY_SECRET is required when NODE_ENV=production');
     return startSubgraph(definition, {
       databaseUrl: config.DATABASE_URL,
+      databasePoolMax: config.DATABASE_POOL_MAX,
       host: config.HOST,
       port: config.PORT,
       logger,

@@ -60,6 +60,8 @@ export interface SubgraphDefinition<TSchema extends TableSchema, TContext extend
 
 export interface SubgraphOptions {
   databaseUrl: string;
+  /** The most connections its request pool opens (10 when not given). */
+  databasePoolMax?: number;
   host: string;
   port: number;
   logger: Logger;
@@ -99,7 +101,12 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
 ): Promise<RunningSubgraph<TSchema, TContext>> {
   const { logger } = options;
   const metrics = createMetrics(definition.name, { processMetrics: options.processMetrics ?? false });
-  const database = connectDatabase({ url: options.databaseUrl, schema: definition.tables, metrics });
+  const database = connectDatabase({
+    url: options.databaseUrl,
+    schema: definition.tables,
+    metrics,
+    maxConnections: options.databasePoolMax,
+  });
   try {
     await database.ping();
     await applyMigrations(database.sql, definition.migrationsFolder);

@@ -14,7 +14,7 @@ import { SUBGRAPHS } from './lib/services';
 import { dropDatabases, type Stack, startStack } from './lib/stack';
 
 /**
- * `npm run bench:checkout [-- --rate 20 --duration 15 --warmup 2 --drain 30 --transports pg-boss,nats --json out.json]`:
+ * `npm run bench:checkout [-- --rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --json out.json]`:
  * for each event bus, starts the whole system on free ports (real Postgres: DATABASE_URL or the
  * embedded server; NATS at NATS_URL or --nats-url), sends placeOrder through the gateway at a
  * steady rate, as logged-in customers, and measures how long each order takes to reach a final

@@ -18,7 +18,7 @@ export interface CheckoutBenchOptions {
 
 const optionsSchema = z.object({
   rate: z.coerce.number().min(0.5).max(1000).default(20),
-  duration: z.coerce.number().int().min(1).max(600).default(15),
+  duration: z.coerce.number().int().min(1).max(600).default(10),
   warmup: z.coerce.number().int().min(0).max(60).default(2),
   drain: z.coerce.number().int().min(1).max(600).default(30),
   transports: z
@@ -31,7 +31,7 @@ const optionsSchema = z.object({
 });
 
 /**
- * `--rate 20 --duration 15 --warmup 2 --drain 30 --transports pg-boss,nats --nats-url nats://… --json out.json`;
+ * `--rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --nats-url nats://… --json out.json`;
  * exits 2 on a bad command line.
  */
 export function readCheckoutBenchOptions(

@@ -75,7 +75,7 @@ export function printReport(
     ['placed → final p50', (r) => ms(r.toFinalMs.p50)],
     ['placed → final p95', (r) => ms(r.toFinalMs.p95)],
     ['placed → final max', (r) => ms(r.toFinalMs.max)],
-    ['throughput (final/s)', (r) => r.finalPerSecond.toFixed(1)],
+    ['throughput (final/s, first send → last final)', (r) => r.finalPerSecond.toFixed(1)],
   ];
   const table = [
     ['', ...columns],

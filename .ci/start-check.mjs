@@ -34,13 +34,52 @@ async function waitForGateway(run, seconds) {
   return false;
 }
 
-async function query() {
+async function graphql(text, variables = {}, token = '') {
   const response = await fetch(`${GATEWAY}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: QUERY }),
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: text, variables }),
   });
   return response.json();
+}
+const query = () => graphql(QUERY);
+
+// The README's checkout, over the embedded bus (pg-boss): log in, order, wait for CONFIRMED.
+async function checkout() {
+  const login = await graphql(
+    'mutation ($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
+    { email: 'alice@shop.test', password: 'customer-password' },
+  );
+  const token = login.data?.logIn?.token;
+  if (!token) return { ok: false, detail: JSON.stringify(login.errors) };
+  const products = await graphql('{ products(first: 1) { edges { node { id } } } }');
+  const productId = products.data?.products?.edges?.[0]?.node?.id;
+  const placed = await graphql(
+    'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }',
+    {
+      input: {
+        lines: [{ productId, quantity: 1 }],
+        paymentToken: 'tok_ok',
+        idempotencyKey: `start-check-${Date.now()}`,
+      },
+    },
+    token,
+  );
+  const id = placed.data?.placeOrder?.id;
+  if (!id) return { ok: false, detail: JSON.stringify(placed.errors) };
+  const deadline = Date.now() + 30_000;
+  let order;
+  while (Date.now() < deadline) {
+    order = (
+      await graphql('query ($id: ID!) { order(id: $id) { status payment { status } } }', { id }, token)
+    ).data?.order;
+    if (order?.status !== 'PENDING') break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    ok: order?.status === 'CONFIRMED' && order.payment?.status === 'CHARGED',
+    detail: JSON.stringify(order),
+  };
 }
 
 const listening = (port) =>
@@ -86,6 +125,13 @@ if (up) {
     JSON.stringify(firstAnswer.errors ?? `${edges.length} products, ${authors.length} reviews`),
   );
   check('the first start seeded demo data', first.output.join('').includes('demo data seeded'));
+  const started = Date.now();
+  const order = await checkout();
+  check(
+    'a customer checks out and the order becomes CONFIRMED (embedded bus)',
+    order.ok,
+    `${order.detail}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 const firstStop = await stoppedCleanly(first);
 check(

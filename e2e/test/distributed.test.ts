@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { subgraphSecretVariable } from '@shop/platform/config';
 import { DEMO_SEED_PLAN } from '@shop/platform/seed';
-import { deleteNatsStreams } from '@shop/platform/testing';
 import { GATEWAY, ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
-import { dropDatabases } from '@shop/scripts/lib/stack';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -26,13 +24,7 @@ let system: DistributedLaunch;
 beforeAll(async () => {
   system = await launchDistributed({ adminUrl, natsUrl, args: ['--create-databases', '--seed'] });
 }, 240_000);
-afterAll(async () => {
-  await system?.stop();
-  if (system) {
-    await dropDatabases(adminUrl, system.databasePrefix);
-    await deleteNatsStreams(natsUrl, `${system.eventsNamespace}_`);
-  }
-});
+afterAll(() => system?.destroy());
 
 interface GraphQLBody<TData> {
   data?: TData | null;

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { seedIds } from '@shop/platform/seed';
-import { deleteNatsStreams } from '@shop/platform/testing';
-import { dropDatabases } from '@shop/scripts/lib/stack';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DistributedLaunch, launchDistributed } from '../../scripts/distributed/launch';
@@ -66,13 +64,7 @@ beforeAll(async () => {
   };
   client = await CheckoutClient.open(bothGateways, 4);
 }, 300_000);
-afterAll(async () => {
-  await system?.stop();
-  if (system) {
-    await dropDatabases(adminUrl, system.databasePrefix);
-    await deleteNatsStreams(natsUrl, `${system.eventsNamespace}_`);
-  }
-});
+afterAll(() => system?.destroy());
 
 /** events_consumed_total of one replica's /metrics, for one event type and outcome. */
 async function consumed(url: string, type: string, outcome: 'handled' | 'duplicate'): Promise<number> {

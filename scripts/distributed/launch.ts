@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { subgraphSecretVariable } from '@shop/platform/config';
+import { deleteNatsStreams } from '@shop/platform/testing';
 import { newSigningKey } from '../lib/secrets';
 import { ROOT, SUBGRAPHS } from '../lib/services';
+import { dropDatabases } from '../lib/stack';
 import { databaseUrlVariable, replicasVariable } from './config';
 
 /**
@@ -24,6 +26,8 @@ export interface DistributedLaunch {
   exited: Promise<number | string>;
   /** Ctrl-C (SIGINT to the group), SIGKILL after `timeoutMs`; resolves once it has exited. */
   stop(timeoutMs?: number): Promise<void>;
+  /** Stops it, then drops its databases and roles and deletes its NATS streams. */
+  destroy(): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -133,11 +137,16 @@ export async function launchDistributed(options: LaunchOptions): Promise<Distrib
       await exited;
       clearTimeout(timer);
     },
+    async destroy() {
+      await launch.stop();
+      await dropDatabases(options.adminUrl, fresh.databasePrefix);
+      await deleteNatsStreams(options.natsUrl, `${fresh.eventsNamespace}_`);
+    },
   };
   const deadline = Date.now() + (options.timeoutSeconds ?? 180) * 1000;
   while (!output.join('').includes('ready in')) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      await launch.stop();
+      await launch.destroy();
       throw new Error(`npm run start:distributed did not become ready:\n${output.join('').slice(-8000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -198,6 +198,9 @@ describe('docker/make-secrets.mjs and docker/postgres/create-service-databases.s
     const [first, second] = [`${prefix}a`, `${prefix}b`];
     spawnSync('node', [join(ROOT, 'docker/make-secrets.mjs'), dir, first, second]);
     const url = new URL(adminUrl);
+    // The script logs in as the superuser with the password in its file: the test server's.
+    rmSync(join(dir, 'postgres_password'));
+    writeFileSync(join(dir, 'postgres_password'), decodeURIComponent(url.password));
     const run = () =>
       spawnSync('sh', [join(ROOT, 'docker/postgres/create-service-databases.sh')], {
         encoding: 'utf8',

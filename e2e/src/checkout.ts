@@ -23,8 +23,8 @@ export const CHECKOUT_SEED_PLAN: SeedPlan = {
 
 /**
  * These tests check the saga, not latency: a rush of 200 placeOrders on 2 shared cores can keep
- * the orders subgraph busy past the gateway's default 5 s per call, and an open circuit would
- * then fail calls that were fine. The same goes for each stack below.
+ * the orders subgraph busy past the gateway's default 5 s per call, and a circuit opened by those
+ * timeouts would then fail calls that were fine.
  */
 export const ROOMY_GATEWAY_ENV: Record<string, string> = {
   SUBGRAPH_TIMEOUT_MS: '20000',
@@ -56,8 +56,8 @@ export function transportEnv(transport: Transport, natsUrl = NATS_URL): Record<s
   return transport === 'nats' ? { NATS_URL: natsUrl } : {};
 }
 
+/** Where a saga ends (Order.state). */
 export const FINAL_STATES = ['CONFIRMED', 'REJECTED', 'CANCELLED'] as const;
-export type FinalState = (typeof FINAL_STATES)[number];
 
 export interface Money {
   amount: number;

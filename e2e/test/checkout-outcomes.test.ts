@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { seedIds } from '@shop/platform/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD_REVIEW,
   bearer,
   CHECKOUT_SEED_PLAN,
   CheckoutClient,
+  CREATE_PRODUCT,
   checkoutProduct,
   consumedEvents,
   errorCode,
@@ -130,6 +132,46 @@ describe('checkout', () => {
     expect(rejected).toMatchObject({ status: 'REJECTED', failureReason: 'OUT_OF_STOCK', payment: null });
     expect(await client.stock(plenty)).toEqual({ available: 100, reserved: 0, sold: 0 });
     expect(await client.stock(short)).toEqual({ available: 1, reserved: 0, sold: 0 });
+  });
+
+  it('sells a product an admin has just created, at its price, once stocked', async () => {
+    const created = await stack.graphql<{ createProduct: { id: string; price: { amount: number } } }>(
+      CREATE_PRODUCT,
+      {
+        input: {
+          sku: `NEW-${randomUUID().slice(0, 8).toUpperCase()}`,
+          name: 'Freshly listed kettle',
+          description: 'Listed a moment ago.',
+          price: { amount: 2350, currency: 'USD' },
+          weightGrams: 900,
+          categoryId: seedIds.category(0),
+        },
+      },
+      bearer(client.admin.token),
+    );
+    const product = created.body.data?.createProduct;
+    if (!product) throw new Error(`createProduct failed: ${JSON.stringify(created.body.errors)}`);
+    // Stocked at once, maybe before inventory has heard of the product: the count must survive that.
+    await client.setStock(product.id, 3);
+
+    // Orders learns of the product from its event: until then it is not in orders' catalog.
+    const alice = client.customer(0);
+    let answer = await client.placeOrder(alice, { lines: oneOf(product.id, 2), paymentToken: 'tok_ok' });
+    const deadline = Date.now() + 15_000;
+    while (errorCode(answer) === 'BAD_USER_INPUT' && Date.now() < deadline) {
+      await sleep(200);
+      answer = await client.placeOrder(alice, { lines: oneOf(product.id, 2), paymentToken: 'tok_ok' });
+    }
+    const placed = answer.body.data?.placeOrder;
+    if (!placed) throw new Error(`placeOrder failed: ${JSON.stringify(answer.body.errors)}`);
+    expect(placed.total).toEqual({ amount: 4700, currency: 'USD' });
+
+    expect(await finalOrder(placed.id)).toMatchObject({ state: 'CONFIRMED', payment: { status: 'CHARGED' } });
+    expect(await client.waitForStock(product.id, (stock) => stock.reserved === 0)).toEqual({
+      available: 1,
+      reserved: 0,
+      sold: 2,
+    });
   });
 
   it('gives the same order for the same idempotency key, and only one', async () => {

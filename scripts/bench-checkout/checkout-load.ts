@@ -42,6 +42,7 @@ const FINAL_STATES = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
 // The gateway allows 20 root fields per operation: that many orders are read per poll.
 const ORDERS_PER_POLL = 20;
 const POLL_PAUSE_MS = 25;
+const POLLS_AT_ONCE = 4;
 const PLACE_ORDER = /* GraphQL */ `
   mutation BenchPlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id state } }
 `;
@@ -123,12 +124,12 @@ export async function runCheckoutLoad(
     while (sending || (pending.size > 0 && performance.now() < drainDeadline)) {
       if (!sending && drainDeadline === Number.POSITIVE_INFINITY)
         drainDeadline = performance.now() + settings.drainSeconds * 1000;
-      // Oldest first, a few batches at once when many are pending.
+      // Every pending order in each round (a backlog must not hide the newest), a few batches at a time.
       const ids = [...pending.keys()];
       const batches: string[][] = [];
-      for (let i = 0; i < ids.length && batches.length < 4; i += ORDERS_PER_POLL)
-        batches.push(ids.slice(i, i + ORDERS_PER_POLL));
-      await Promise.all(batches.map(poll));
+      for (let i = 0; i < ids.length; i += ORDERS_PER_POLL) batches.push(ids.slice(i, i + ORDERS_PER_POLL));
+      for (let i = 0; i < batches.length; i += POLLS_AT_ONCE)
+        await Promise.all(batches.slice(i, i + POLLS_AT_ONCE).map(poll));
       await sleep(POLL_PAUSE_MS);
     }
   })();

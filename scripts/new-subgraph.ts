@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from 'node:path';
 import { parse } from 'graphql';
 import { addComposeService } from './lib/compose-file';
+import { addDeployService } from './lib/deploy-manifests';
 import { GATEWAY, ROOT, SUBGRAPHS } from './lib/services';
 
 /**
@@ -15,6 +16,7 @@ import { GATEWAY, ROOT, SUBGRAPHS } from './lib/services';
 const TEMPLATES = join(ROOT, 'scripts/templates/subgraph');
 const SERVICES_FILE = join(ROOT, 'scripts/lib/services.ts');
 const COMPOSE_FILE = join(ROOT, 'compose.yaml');
+const DEPLOY_BASE = join(ROOT, 'deploy/base');
 // Ports DESIGN.md gives to services that may not exist yet: a new service does not take them.
 const PLANNED_PORTS: Record<string, number> = { inventory: 4003, orders: 4005, payments: 4006 };
 
@@ -34,7 +36,13 @@ function main(argv: readonly string[]): void {
   const names = namesFor(name, entity);
   refuseCollisions(names);
   const dir = join(ROOT, 'subgraphs', name);
-  const restore = [SERVICES_FILE, COMPOSE_FILE, join(ROOT, 'package-lock.json')]
+  const restore = [
+    SERVICES_FILE,
+    COMPOSE_FILE,
+    join(ROOT, 'package-lock.json'),
+    join(DEPLOY_BASE, 'kustomization.yaml'),
+    join(DEPLOY_BASE, 'gateway.yaml'),
+  ]
     .filter((file) => existsSync(file))
     .map((file) => ({ file, text: readFileSync(file, 'utf8') }));
   try {
@@ -42,6 +50,7 @@ function main(argv: readonly string[]): void {
     mkdirSync(join(dir, 'src/__generated__'));
     registerService(names);
     if (existsSync(COMPOSE_FILE)) addToComposeFile(names);
+    if (existsSync(DEPLOY_BASE)) addToDeployBase(names);
     run('drizzle-kit', ['generate', '--name', `create_${names.table}`], dir);
     run('biome', ['check', '--write', relative(ROOT, dir), relative(ROOT, SERVICES_FILE)], ROOT);
     run('node', ['--import', 'tsx', 'codegen.ts'], ROOT);
@@ -50,6 +59,7 @@ function main(argv: readonly string[]): void {
     run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--ignore-scripts'], ROOT);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(DEPLOY_BASE, `${name}.yaml`), { force: true });
     for (const { file, text } of restore) writeFileSync(file, text);
     run('node', ['--import', 'tsx', 'scripts/compose-schema.ts'], ROOT, { quiet: true });
     console.error(`new:subgraph: ${(error as Error).message}`);
@@ -131,6 +141,8 @@ function nextFreePort(name: string): number {
 function refuseCollisions(names: Names): void {
   if (SUBGRAPHS.some((spec) => spec.name === names.name) || names.name === GATEWAY.name)
     fail(`there is already a service named ${names.name}`);
+  if (existsSync(join(DEPLOY_BASE, `${names.name}.yaml`)))
+    fail(`deploy/base already has a manifest named ${names.name}.yaml`);
   if (existsSync(join(ROOT, 'subgraphs', names.name))) fail(`subgraphs/${names.name} already exists`);
   const apiFile = join(ROOT, 'schema/api.graphql');
   if (!existsSync(apiFile)) return;
@@ -192,6 +204,15 @@ function addToComposeFile(names: Names): void {
   const template = SUBGRAPHS.find((spec) => new RegExp(`^  ${spec.name}:`, 'm').test(text));
   if (!template) throw new Error('compose.yaml has no subgraph service to copy');
   writeFileSync(COMPOSE_FILE, addComposeService(text, template, { name: names.name, port: names.port }));
+}
+
+function addToDeployBase(names: Names): void {
+  // Copy a subgraph that holds nothing of its own (accounts carries the token signing keys).
+  const template = SUBGRAPHS.find(
+    (spec) => spec.name !== 'accounts' && existsSync(join(DEPLOY_BASE, `${spec.name}.yaml`)),
+  );
+  if (!template) throw new Error('deploy/base has no subgraph manifest to copy');
+  addDeployService(DEPLOY_BASE, template, { name: names.name, port: names.port });
 }
 
 function run(command: string, args: string[], cwd: string, options: { quiet?: boolean } = {}): void {

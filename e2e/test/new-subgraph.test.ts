@@ -15,7 +15,7 @@ import { dirname, join, relative } from 'node:path';
 import { DEMO_SEED_PLAN } from '@shop/platform/seed';
 import { ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 // The scaffold runs in a copy of this checkout (sharing its node_modules), never in the checkout
@@ -156,6 +156,26 @@ describe('npm run new:subgraph wishlists', () => {
     });
     expect(compose.services.gateway?.depends_on).toHaveProperty('wishlists');
     expect(compose.services.products?.environment?.PORT).toBe('4002');
+  });
+
+  it('adds its Deployment and Service to the Kubernetes base, and tells the gateway where it is', () => {
+    const manifests = parseAllDocuments(readFileSync(join(copy, 'deploy/base/wishlists.yaml'), 'utf8')).map(
+      (document) =>
+        document.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
+    );
+    expect(manifests.map(({ kind, metadata }) => `${kind}/${metadata.name}`)).toEqual([
+      'Deployment/wishlists',
+      'Service/wishlists',
+    ]);
+    expect(JSON.stringify(manifests)).not.toMatch(/reviews|4004/);
+    expect(JSON.stringify(manifests[1]?.spec)).toContain('4007');
+    const kustomization = parseYaml(readFileSync(join(copy, 'deploy/base/kustomization.yaml'), 'utf8')) as {
+      resources: string[];
+    };
+    expect(kustomization.resources).toContain('wishlists.yaml');
+    expect(readFileSync(join(copy, 'deploy/base/gateway.yaml'), 'utf8')).toContain(
+      'value: http://wishlists:4007/graphql',
+    );
   });
 
   it('passes typecheck, lint and the codegen check, and its own tests', () => {

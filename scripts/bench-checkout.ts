@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { type SeedPlan, seedIds } from '@shop/platform/seed';
 import { deleteNatsStreams } from '@shop/platform/testing';
@@ -89,6 +90,7 @@ async function measureTransport(transport: Transport) {
   const natsUrl = transport === 'nats' ? options.natsUrl : '';
   let stack: Stack | null = null;
   try {
+    if (natsUrl) await assertReachable(natsUrl);
     log(`${transport}: starting the services …`);
     const startedAt = Date.now();
     stack = await startStack({
@@ -159,4 +161,24 @@ async function prepareTarget(gatewayUrl: string): Promise<CheckoutTarget> {
     if (body.errors) throw new Error(`setStock failed: ${JSON.stringify(body.errors)}`);
   }
   return { gatewayUrl, customerTokens: [alice, bob], adminToken, productIds };
+}
+
+/** A clear reason up front instead of services that exit at start: is anything listening at the NATS URL? */
+async function assertReachable(url: string): Promise<void> {
+  const { hostname, port } = new URL(url.includes('://') ? url : `nats://${url}`);
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port || 4222), timeout: 3000 });
+    const fail = (reason: string) => {
+      socket.destroy();
+      reject(
+        new Error(`NATS is not reachable at ${url} (${reason}): start nats-server -js, or pass --nats-url`),
+      );
+    };
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    socket.once('timeout', () => fail('no answer in 3 s'));
+    socket.once('error', (error) => fail(error.message));
+  });
 }

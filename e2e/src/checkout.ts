@@ -405,6 +405,30 @@ export async function consumedEvents(
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
+/**
+ * Events a service gave up on (its `dead_letters` rows), as `service: type (reason)`; services
+ * without the table consume nothing. After a saga test there should be none.
+ */
+export async function deadLetters(stack: Pick<TestStack, 'databaseUrls'>): Promise<string[]> {
+  const found: string[] = [];
+  for (const [service, url] of stack.databaseUrls) {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [table] = await sql<
+        { exists: boolean }[]
+      >`select to_regclass('dead_letters') is not null as exists`;
+      if (!table?.exists) continue;
+      const rows = await sql<
+        { type: string | null; reason: string }[]
+      >`select type, reason from dead_letters`;
+      for (const row of rows) found.push(`${service}: ${row.type ?? 'unreadable'} (${row.reason})`);
+    } finally {
+      await sql.end();
+    }
+  }
+  return found;
+}
+
 /** Kills a subgraph without warning (SIGKILL: no shutdown, transactions cut mid-way). */
 export async function killSubgraph(stack: TestStack, service: string): Promise<void> {
   const process = stack.subgraphs.get(service);

@@ -6,6 +6,7 @@ import {
   CheckoutClient,
   type CuttableProxy,
   checkoutProduct,
+  deadLetters,
   NATS_URL,
   type OrderView,
   openCuttableProxy,
@@ -89,6 +90,8 @@ describe.each<Transport>(['pg-boss', 'nats'])('the bus (%s) unavailable for 30 s
     const finals = await client.waitUntilFinal(ids, 60_000);
     expect([...finals.values()].map((order) => order.state)).toEqual(ids.map(() => 'CONFIRMED'));
     const stock = await client.waitForStock(product, (level) => level.reserved === 0);
+    // Nothing was given up on while the bus was gone.
+    expect(await deadLetters(stack)).toEqual([]);
     expect(stock).toEqual({ available: STOCKED - ids.length - 1, reserved: 0, sold: ids.length + 1 });
   }, 150_000);
 });

@@ -7,6 +7,7 @@ import {
   CheckoutClient,
   type Customer,
   checkoutProduct,
+  deadLetters,
   errorCode,
   killSubgraph,
   type OrderView,
@@ -163,6 +164,9 @@ it('ends every saga, keeps every unit and charges each order at most once throug
     succeededCharges.reduce((sum, entry) => sum + entry.amount, 0) -
       refunds.reduce((sum, entry) => sum + entry.amount, 0),
   ).toBe(sumMoney(confirmed.map((order) => order.total)));
+
+  // No event was given up on along the way.
+  expect(await deadLetters(stack)).toEqual([]);
 
   // Stock: no unit appeared or vanished, none is held, and what is sold is what was confirmed.
   for (const [index, product] of products.entries()) {

@@ -7,6 +7,7 @@ import {
   CheckoutClient,
   checkoutProduct,
   consumedEvents,
+  deadLetters,
   readProcessorLedger,
   sleep,
 } from '../src/checkout';
@@ -70,6 +71,7 @@ it('a second delivery of order.placed, order.payment_requested and order.confirm
   expect(await client.order(placed.id)).toEqual(order);
   expect(await client.stock(product)).toEqual(stockBefore);
   expect(await readProcessorLedger(stack.databaseUrls.get('payments') as string)).toEqual(ledgerBefore);
+  expect(await deadLetters(stack)).toEqual([]);
 }, 120_000);
 
 /** events_consumed_total{outcome="duplicate"} of every consumer of REDELIVERED, in its order. */

@@ -5,6 +5,7 @@ import {
   CHECKOUT_SEED_PLAN,
   CheckoutClient,
   checkoutProduct,
+  deadLetters,
   type OrderView,
   ROOMY_GATEWAY_ENV,
   type StockView,
@@ -97,6 +98,7 @@ describe.each(TRANSPORTS)('a rush on one product, events on %s', (transport) => 
     // Inventory commits the confirmed orders' units when it hears of them: wait for the last one.
     const settled = await client.waitForStock(product, (stock) => stock.reserved === 0);
     expect(settled).toEqual({ available: 0, reserved: 0, sold: STOCKED });
+    expect(await deadLetters(stack)).toEqual([]);
     expect(samples.length).toBeGreaterThan(5);
     for (const sample of samples) {
       expect(sample.available).toBeGreaterThanOrEqual(0);

@@ -27,9 +27,11 @@ import { startTestStack, type TestStack } from '../src/test-stack';
  * stock appeared or vanished, and the money adds up, charged once per order.
  *
  * Volume: 6 orders a round (120 in all, a cancellation a round). Each round costs about what a
- * restart costs (2–3 s for a Node process on 2 shared cores), so 20 rounds stay near a minute and
- * the whole file within a few; 6 orders are enough to have sagas at every step when the kill lands
- * (placing, reserving, charging, confirming), which is what the rounds are for.
+ * restart costs (2–3 s for a Node process on 2 shared cores), so the 20 rounds and the settling
+ * take about a minute (50–95 s measured) and the whole file 1.5–2.5 minutes with its stack; more
+ * orders would lengthen every round without adding kinds of moments to kill at, and 6 already
+ * have sagas at every step when the kill lands (placing, reserving, charging, confirming,
+ * refunding), which is what the rounds are for. The order of kills is fixed, their moments random.
  */
 const ROUNDS = 20;
 const ORDERS_PER_ROUND = 6;

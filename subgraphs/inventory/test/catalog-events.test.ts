@@ -3,7 +3,10 @@ import type { EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { seedIds } from '@shop/platform/seed';
 import {
+  connectEventSource,
   createTestEventBus,
+  deliverDirectly,
+  eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
@@ -12,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, Tables } from '../src/context';
 import { consumes } from '../src/events';
 import { inventorySubgraph } from '../src/subgraph';
-import { connectEventSource, eventually, redeliverTo } from './event-source';
 
 let bus: TestEventBus;
 let service: TestSubgraph<Tables, Context>;
@@ -68,7 +70,9 @@ describe('product events', () => {
     await deliver(created);
     expect(await rowOf(id)).toEqual({ sku: 'OFF-900001', available: 0, reserved: 0, sold: 0 });
     // Heard twice (a redelivery), it changes nothing.
-    expect(await redeliverTo(service.database.db, consumes)(created)).toBe('ack');
+    expect(
+      await deliverDirectly({ consumer: 'inventory', db: service.database.db, handlers: consumes })(created),
+    ).toBe('ack');
     expect(await rowOf(id)).toEqual({ sku: 'OFF-900001', available: 0, reserved: 0, sold: 0 });
 
     // The product is then on the warehouse's SKU-keyed reorder list.

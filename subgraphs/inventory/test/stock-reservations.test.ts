@@ -3,7 +3,10 @@ import type { EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { DEMO_SEED_PLAN, seedIds, seedOrders } from '@shop/platform/seed';
 import {
+  connectEventSource,
   createTestEventBus,
+  deliverDirectly,
+  eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
@@ -13,7 +16,6 @@ import type { Context, Tables } from '../src/context';
 import { seed } from '../src/db/seed';
 import { consumes } from '../src/events';
 import { inventorySubgraph } from '../src/subgraph';
-import { connectEventSource, eventually, redeliverTo } from './event-source';
 
 let bus: TestEventBus;
 let service: TestSubgraph<Tables, Context>;
@@ -191,7 +193,9 @@ describe('order.placed', () => {
     expect(await stockOf(productId)).toEqual({ available: 7, reserved: 3, sold: 0 });
 
     // A redelivery of the same event (past the bus' dedupe): the inbox knows it.
-    expect(await redeliverTo(service.database.db, consumes)(event)).toBe('ack');
+    expect(
+      await deliverDirectly({ consumer: 'inventory', db: service.database.db, handlers: consumes })(event),
+    ).toBe('ack');
     // The same order placed again under another event id: its reservations are there already.
     await deliver(placed(orderId, [{ productId, quantity: 3 }]));
 
@@ -222,7 +226,7 @@ describe('after a reservation', () => {
       { product_id: productId, quantity: 4, status: 'COMMITTED' },
     ]);
 
-    await redeliverTo(service.database.db, consumes)(confirmed);
+    await deliverDirectly({ consumer: 'inventory', db: service.database.db, handlers: consumes })(confirmed);
     await deliver(orderEvent('order.confirmed', orderId, lines));
     expect(await stockOf(productId)).toEqual({ available: 6, reserved: 0, sold: 4 });
 
@@ -233,7 +237,7 @@ describe('after a reservation', () => {
       { product_id: productId, quantity: 4, status: 'RESTOCKED' },
     ]);
 
-    await redeliverTo(service.database.db, consumes)(cancelled);
+    await deliverDirectly({ consumer: 'inventory', db: service.database.db, handlers: consumes })(cancelled);
     await deliver(orderEvent('order.cancelled', orderId, lines));
     // Late or repeated news of earlier steps changes nothing either.
     await deliver(orderEvent('order.confirmed', orderId, lines));
@@ -257,7 +261,7 @@ describe('after a reservation', () => {
       { product_id: productId, quantity: 5, status: 'RELEASED' },
     ]);
 
-    await redeliverTo(service.database.db, consumes)(rejected);
+    await deliverDirectly({ consumer: 'inventory', db: service.database.db, handlers: consumes })(rejected);
     await deliver(orderEvent('order.rejected', orderId, lines, { reason: 'PAYMENT_DECLINED' }));
     // A rejected order is never confirmed or cancelled; if such news came, nothing is held to move.
     await deliver(orderEvent('order.confirmed', orderId, lines));

@@ -5,6 +5,7 @@ import { createLogger } from '@shop/platform/logger';
 import { DEMO_SEED_PLAN, seedProducts } from '@shop/platform/seed';
 import {
   createTestEventBus,
+  eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, Tables } from '../src/context';
 import { seed } from '../src/db/seed';
 import { ordersSubgraph } from '../src/subgraph';
-import { alice, bob, CANCEL_ORDER, eventually, ORDER, type OrderView, PLACE_ORDER } from './fixtures';
+import { alice, bob, CANCEL_ORDER, ORDER, type OrderView, PLACE_ORDER } from './fixtures';
 
 /**
  * The saga driven the way it runs: orders on a real bus, and this test in the place of inventory

@@ -44,13 +44,3 @@ export const ORDER = /* GraphQL */ `
 export const CANCEL_ORDER = /* GraphQL */ `
   mutation ($id: ID!) { cancelOrder(id: $id) { ${ORDER_FIELDS} } }
 `;
-
-/** Polls until `check` holds (events take a moment to travel); fails naming what it waited for. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -1,9 +1,8 @@
-import { createTestEventBus, type TestEventBus } from '@shop/platform/testing';
+import { createTestEventBus, eventually, type TestEventBus } from '@shop/platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   announcements,
   cancellationRequested,
-  eventually,
   type PaymentsService,
   paymentOf,
   paymentRequested,

@@ -1,10 +1,10 @@
+import { eventually } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargeKey, type PaymentProcessor } from '../src/domain/payment-processor';
 import {
   announcements,
   deadLettersOf,
   directConsumer,
-  eventually,
   ledgerOf,
   type PaymentsService,
   paymentOf,

@@ -1,8 +1,7 @@
-import { createDeliveryHandler, type EventBusOptions, type EventEnvelope } from '@shop/platform/events';
+import type { EventBusOptions, EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { createLogger } from '@shop/platform/logger';
-import { createMetrics } from '@shop/platform/metrics';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { deliverDirectly, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { expect } from 'vitest';
 import type { Context, Db, Tables } from '../src/context';
 import type { PaymentProcessor } from '../src/domain/payment-processor';
@@ -67,30 +66,11 @@ export async function publish(service: PaymentsService, ...envelopes: EventEnvel
  * without the bus: the way to deliver one envelope twice, which the bus itself would dedupe.
  */
 export function directConsumer(service: PaymentsService, processor: PaymentProcessor) {
-  const deliver = createDeliveryHandler({
-    name: 'payments',
+  return deliverDirectly({
+    consumer: 'payments',
     db: service.database.db,
     handlers: consumersWith(processor, silent),
-    retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 },
-    metrics: createMetrics('payments-direct').events,
-    logger: silent,
   });
-  return (envelope: EventEnvelope, attempt = 1) =>
-    deliver({ messageId: envelope.id, body: envelope, attempt });
-}
-
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export interface PaymentRecord {

@@ -1,4 +1,5 @@
 import { DEMO_SEED_PLAN, seedOrders } from '@shop/platform/seed';
+import { eventually } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { chargeKey, type PaymentProcessor, refundKey } from '../src/domain/payment-processor';
@@ -7,7 +8,6 @@ import {
   cancellationRequested,
   deadLettersOf,
   directConsumer,
-  eventually,
   ledgerOf,
   type PaymentsService,
   paymentOf,

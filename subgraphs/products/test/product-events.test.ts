@@ -4,6 +4,7 @@ import { createLogger } from '@shop/platform/logger';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
 import {
   createTestEventBus,
+  eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
@@ -72,16 +73,6 @@ interface OutboxEvent {
 const outboxRows = () =>
   service.database.sql<OutboxEvent[]>`
     select id, type, version, producer, payload from outbox order by occurred_at, id`;
-
-async function eventually<T>(check: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('product.created', () => {
   it('is written with the product, carries its full state, and reaches the bus', async () => {

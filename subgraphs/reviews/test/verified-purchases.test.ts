@@ -3,7 +3,10 @@ import type { EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { seedIds } from '@shop/platform/seed';
 import {
+  connectEventSource,
   createTestEventBus,
+  deliverDirectly,
+  eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
@@ -12,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, Tables } from '../src/context';
 import { consumes } from '../src/events';
 import { reviewsSubgraph } from '../src/subgraph';
-import { connectEventSource, eventually, redeliverTo } from './event-source';
 
 let bus: TestEventBus;
 let service: TestSubgraph<Tables, Context>;
@@ -113,7 +115,9 @@ describe('Review.verifiedPurchase', () => {
     const reviewId = await review(4, productId);
     const confirmed = orderEvent('order.confirmed', orderId, seedIds.user(4), [productId]);
     await deliver(confirmed);
-    expect(await redeliverTo(service.database.db, consumes)(confirmed)).toBe('ack');
+    expect(
+      await deliverDirectly({ consumer: 'reviews', db: service.database.db, handlers: consumes })(confirmed),
+    ).toBe('ack');
     await deliver(orderEvent('order.confirmed', orderId, seedIds.user(4), [productId]));
     expect(await verified(reviewId)).toBe(true);
     const [row] = await service.database.sql<{ count: number }[]>`
@@ -122,7 +126,9 @@ describe('Review.verifiedPurchase', () => {
 
     const cancelled = orderEvent('order.cancelled', orderId, seedIds.user(4), [productId]);
     await deliver(cancelled);
-    expect(await redeliverTo(service.database.db, consumes)(cancelled)).toBe('ack');
+    expect(
+      await deliverDirectly({ consumer: 'reviews', db: service.database.db, handlers: consumes })(cancelled),
+    ).toBe('ack');
     await deliver(orderEvent('order.cancelled', orderId, seedIds.user(4), [productId]));
     expect(await verified(reviewId)).toBe(false);
   });

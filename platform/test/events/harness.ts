@@ -206,24 +206,7 @@ export async function effectsOf(database: ServiceDatabase, consumer: string): Pr
   return new Map(rows.map((row) => [row.event_id, row.count]));
 }
 
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+export { eventually } from '../../src/testing/events';
 
 export async function metricValue(metrics: Metrics, name: string, labels: Record<string, string> = {}) {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((entry) => entry.name === name);

@@ -158,6 +158,13 @@ describe('the low-stock list @provides the SKU from inventory', () => {
       const { body } = await runOperation(stack, 'LowStock');
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
-    expect(cost.requests).toEqual({ accounts: 0, products: 0, inventory: 0, reviews: 0 });
+    expect(cost.requests).toEqual({
+      accounts: 0,
+      products: 0,
+      inventory: 0,
+      reviews: 0,
+      orders: 0,
+      payments: 0,
+    });
   });
 });

@@ -7,12 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PRODUCTS_MAIN = join(ROOT, 'subgraphs/products/src/main.ts');
 
-/** Starts the products service with `env` and collects everything it prints until it exits. */
+/**
+ * Starts the products service with `env` until it exits, and collects everything it prints but
+ * its info lines (what went right on the way, such as connecting to the bus).
+ */
 async function runProducts(env: Record<string, string>): Promise<{ code: number | string; lines: string[] }> {
   const lines: string[] = [];
   const { exited } = runTypeScript('products', PRODUCTS_MAIN, {
     env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
-    output: (_service, line) => lines.push(line),
+    output: (_service, line) => {
+      if (!/^\{.*"level":"(info|debug|trace)"/.test(line)) lines.push(line);
+    },
   });
   return { code: await exited, lines };
 }
@@ -44,7 +49,13 @@ describe('a service that cannot start says why in one line and exits', () => {
   it('when its port is already in use', async () => {
     const database = await createTestDatabase('port_in_use');
     try {
-      const { code, lines } = await runProducts({ PORT: String(occupiedPort), DATABASE_URL: database.url });
+      // Products publishes events: its bus (pg-boss, in the same test database) is up, the port is not free.
+      const { code, lines } = await runProducts({
+        PORT: String(occupiedPort),
+        DATABASE_URL: database.url,
+        EVENTS_DATABASE_URL: database.url,
+        NATS_URL: '',
+      });
       expect(code).toBe(1);
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'fatal' });

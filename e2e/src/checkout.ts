@@ -53,7 +53,7 @@ export async function assertNatsReachable(): Promise<void> {
 
 /** The environment that puts a test stack's events on `transport`. */
 export function transportEnv(transport: Transport, natsUrl = NATS_URL): Record<string, string> {
-  return transport === 'nats' ? { NATS_URL: natsUrl } : {};
+  return { NATS_URL: transport === 'nats' ? natsUrl : '' };
 }
 
 /** Where a saga ends (Order.state). */

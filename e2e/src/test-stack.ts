@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SeedPlan } from '@shop/platform/seed';
-import { deleteNatsStreams } from '@shop/platform/testing';
+import { deleteNatsStreams, testNatsUrl } from '@shop/platform/testing';
 import { dropDatabases, type Stack, type StackOptions, startStack } from '@shop/scripts/lib/stack';
 import { inject } from 'vitest';
 
@@ -26,10 +26,23 @@ export interface TestStack extends Stack {
 }
 
 /**
+ * The bus of a stack whose caller names none: pg-boss on the stack's own `events` database (the
+ * embedded default), or with `E2E_BUS=nats` the machine's NATS (`NATS_URL`), which makes the
+ * suite run in the distributed mode, as CI runs it.
+ */
+function defaultBus(): string {
+  const bus = process.env.E2E_BUS ?? 'pg-boss';
+  if (bus === 'nats') return testNatsUrl();
+  if (bus === 'pg-boss') return '';
+  throw new Error(`E2E_BUS must be pg-boss or nats, not "${bus}"`);
+}
+
+/**
  * The whole system for one test file: every subgraph and the gateway as processes, on
  * databases of their own (prefixed, on the test Postgres server), dropped again by `stop()`.
  * Events go through pg-boss on the stack's own `events` database, or through NATS when
- * `env.NATS_URL` is given, under a namespace of the stack's own (its streams deleted by `stop()`).
+ * `env.NATS_URL` is given (or E2E_BUS=nats), under a namespace of the stack's own (its streams
+ * deleted by `stop()`).
  */
 export async function startTestStack(
   options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<
@@ -41,7 +54,7 @@ export async function startTestStack(
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
   const password = randomBytes(18).toString('base64url');
   const eventsNamespace = databasePrefix.slice(0, -1);
-  const natsUrl = options.env?.NATS_URL;
+  const natsUrl = options.env?.NATS_URL ?? defaultBus();
   const verbose = process.env.TEST_LOG_LEVEL !== undefined;
   const stack = await startStack({
     adminUrl,
@@ -53,8 +66,9 @@ export async function startTestStack(
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       EVENTS_NAMESPACE: eventsNamespace,
-      // The stack's bus is what its caller says: the tests' own NATS_URL must not switch it.
-      NATS_URL: '',
+      // The stack's bus is what its caller says, else the suite's default (see defaultBus); the
+      // tests' own NATS_URL (for the contract tests) does not switch it.
+      NATS_URL: natsUrl,
       // Tests watch what the subgraphs do and see writes at once; a cached answer would hide
       // both. The cache's own tests turn it on (caching.test.ts).
       RESPONSE_CACHE: 'false',

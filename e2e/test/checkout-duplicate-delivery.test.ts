@@ -10,6 +10,7 @@ import {
   deadLetters,
   readProcessorLedger,
   sleep,
+  transportEnv,
 } from '../src/checkout';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
@@ -38,7 +39,7 @@ let stack: TestStack;
 let client: CheckoutClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({ seed: CHECKOUT_SEED_PLAN });
+  stack = await startTestStack({ seed: CHECKOUT_SEED_PLAN, env: transportEnv('pg-boss') });
   client = await CheckoutClient.open(stack);
 });
 afterAll(() => stack?.stop());

@@ -1,7 +1,4 @@
-import { join } from 'node:path';
 import { type SeedPlan, seedIds } from '@shop/platform/seed';
-import { type ServiceProcess, startServiceProcess } from '@shop/scripts/lib/processes';
-import { ROOT } from '@shop/scripts/lib/services';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accessTokenSignedWith } from '../src/access-tokens';
 import { loadOperations } from '../src/operations';
@@ -92,7 +89,7 @@ it('keeps serving while a subgraph is killed under load, with partial answers, a
   await new Promise((resolve) => setTimeout(resolve, 3000));
 
   const restartingAt = performance.now();
-  const restarted = await restartSubgraph('reviews', reviews.port);
+  await stack.restartSubgraph('reviews');
   phase = 'after';
   const upAt = performance.now();
   let wholeAt: number | null = null;
@@ -104,7 +101,6 @@ it('keeps serving while a subgraph is killed under load, with partial answers, a
   await new Promise((resolve) => setTimeout(resolve, 500));
   stopLoad = true;
   await Promise.all(clients);
-  await restarted.stop();
 
   // Operations that do not touch reviews: under 1% errors, outage included.
   const untouched = sent.filter((entry) => entry.kind === 'untouched');
@@ -147,27 +143,3 @@ it('keeps serving while a subgraph is killed under load, with partial answers, a
   expect(wholeAt).not.toBeNull();
   expect((wholeAt ?? Number.POSITIVE_INFINITY) - upAt).toBeLessThan(5000);
 }, 60_000);
-
-/** Starts subgraph `service` again on its old port, on the stack's databases, as the stack started it. */
-async function restartSubgraph(service: string, port: number): Promise<ServiceProcess> {
-  const databaseUrl = stack.databaseUrls.get(service);
-  const secret = stack.secrets.gatewaySecrets[service];
-  if (!databaseUrl || !secret) throw new Error(`no database or secret for ${service}`);
-  // The stack's event namespace is its database prefix (e2e_xxxxxx).
-  const namespace = /\/(e2e_[0-9a-f]+)_[a-z]+(\?|$)/.exec(databaseUrl)?.[1];
-  if (!namespace) throw new Error(`cannot tell the stack's namespace from ${databaseUrl}`);
-  return startServiceProcess(service, join(ROOT, 'subgraphs', service, 'src/main.ts'), {
-    output: () => {},
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      EVENTS_NAMESPACE: namespace,
-      NATS_URL: '',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      GATEWAY_SECRET: secret,
-      EVENTS_DATABASE_URL: stack.eventsDatabaseUrl,
-    },
-  });
-}

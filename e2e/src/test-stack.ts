@@ -56,36 +56,48 @@ export async function startTestStack(
   const eventsNamespace = databasePrefix.slice(0, -1);
   const natsUrl = options.env?.NATS_URL ?? defaultBus();
   const verbose = process.env.TEST_LOG_LEVEL !== undefined;
-  const stack = await startStack({
-    adminUrl,
-    databasePrefix,
-    passwordOf: () => password,
-    ports: 'free',
-    env: (overrides) => ({
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      EVENTS_NAMESPACE: eventsNamespace,
-      // The stack's bus is what its caller says, else the suite's default (see defaultBus); the
-      // tests' own NATS_URL (for the contract tests) does not switch it.
-      NATS_URL: natsUrl,
-      // Tests watch what the subgraphs do and see writes at once; a cached answer would hide
-      // both. The cache's own tests turn it on (caching.test.ts).
-      RESPONSE_CACHE: 'false',
-      // Two test files may each run a whole stack on the one test server (max_connections 100 by
-      // default): small pools keep both well inside it.
-      DATABASE_POOL_MAX: '3',
-      EVENTS_CONCURRENCY: '2',
-      ...options.env,
-      ...overrides,
-    }),
-    output: (service, line) => {
-      if (verbose) console.log(`${service} | ${line}`);
-    },
-    ...(options.seed ? { seed: options.seed } : {}),
-    ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
-    ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
-  });
+  // A stack that fails to start leaves nothing behind: its databases and streams go too.
+  const cleanUp = async () => {
+    await dropDatabases(adminUrl, databasePrefix);
+    if (natsUrl) await deleteNatsStreams(natsUrl, `${eventsNamespace}_`);
+  };
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      adminUrl,
+      databasePrefix,
+      passwordOf: () => password,
+      ports: 'free',
+      env: (overrides) => ({
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        EVENTS_NAMESPACE: eventsNamespace,
+        // The stack's bus is what its caller says, else the suite's default (see defaultBus); the
+        // tests' own NATS_URL (for the contract tests) does not switch it.
+        NATS_URL: natsUrl,
+        // Tests watch what the subgraphs do and see writes at once; a cached answer would hide
+        // both. The cache's own tests turn it on (caching.test.ts).
+        RESPONSE_CACHE: 'false',
+        // Two test files may each run a whole stack on the one test server (max_connections 100 by
+        // default): small pools keep both well inside it.
+        DATABASE_POOL_MAX: '3',
+        EVENTS_CONCURRENCY: '2',
+        ...options.env,
+        ...overrides,
+      }),
+      output: (service, line) => {
+        if (verbose) console.log(`${service} | ${line}`);
+      },
+      ...(options.seed ? { seed: options.seed } : {}),
+      ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
+      ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
+    });
+  } catch (error) {
+    // The start-up error is the one worth reading; a failed clean-up must not hide it.
+    await cleanUp().catch(() => {});
+    throw error;
+  }
   return {
     ...stack,
     async graphql(query, variables, headers = {}) {
@@ -109,8 +121,7 @@ export async function startTestStack(
     },
     async stop() {
       await stack.stop();
-      await dropDatabases(adminUrl, databasePrefix);
-      if (natsUrl) await deleteNatsStreams(natsUrl, `${eventsNamespace}_`);
+      await cleanUp();
     },
   };
 }

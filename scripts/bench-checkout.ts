@@ -21,8 +21,8 @@ import { dropDatabases, type Stack, startStack } from './lib/stack';
  * steady rate, as logged-in customers, and measures how long each order takes to reach a final
  * state. Prints the buses side by side and stops by itself. Loopback only, bounded in time.
  */
-const options = readCheckoutBenchOptions(process.argv.slice(2));
 const config = loadLauncherConfig();
+const options = readCheckoutBenchOptions(process.argv.slice(2), config.NATS_URL);
 const log = (line: string) => console.info(line);
 const serviceOutput = (service: string, line: string) => {
   // Only what went wrong: the services log at `warn` during the benchmark.

@@ -18,6 +18,11 @@ const launcherEnv = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection URL')
     .optional(),
+  /**
+   * NATS JetStream as the event bus instead of pg-boss (passed on to the services); the
+   * checkout benchmark's NATS server (default `nats://127.0.0.1:4222`).
+   */
+  NATS_URL: z.string().trim().optional(),
 });
 
 export type LauncherConfig = z.output<typeof launcherEnv>;

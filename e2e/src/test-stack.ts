@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SeedPlan } from '@shop/platform/seed';
-import { deleteNatsStreams, testNatsUrl } from '@shop/platform/testing';
+import { deleteNatsStreams, testEventBus, testLogLevel, testNatsUrl } from '@shop/platform/testing';
 import { dropDatabases, type Stack, type StackOptions, startStack } from '@shop/scripts/lib/stack';
 import { inject } from 'vitest';
 
@@ -31,10 +31,7 @@ export interface TestStack extends Stack {
  * suite run in the distributed mode, as CI runs it.
  */
 function defaultBus(): string {
-  const bus = process.env.E2E_BUS ?? 'pg-boss';
-  if (bus === 'nats') return testNatsUrl();
-  if (bus === 'pg-boss') return '';
-  throw new Error(`E2E_BUS must be pg-boss or nats, not "${bus}"`);
+  return testEventBus() === 'nats' ? testNatsUrl() : '';
 }
 
 /**
@@ -55,7 +52,8 @@ export async function startTestStack(
   const password = randomBytes(18).toString('base64url');
   const eventsNamespace = databasePrefix.slice(0, -1);
   const natsUrl = options.env?.NATS_URL ?? defaultBus();
-  const verbose = process.env.TEST_LOG_LEVEL !== undefined;
+  const logLevel = testLogLevel();
+  const verbose = logLevel !== 'silent';
   // A stack that fails to start leaves nothing behind: its databases and streams go too.
   const cleanUp = async () => {
     await dropDatabases(adminUrl, databasePrefix);
@@ -71,7 +69,7 @@ export async function startTestStack(
       env: (overrides) => ({
         ...process.env,
         NODE_ENV: 'test',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        LOG_LEVEL: verbose ? logLevel : 'warn',
         EVENTS_NAMESPACE: eventsNamespace,
         // The stack's bus is what its caller says, else the suite's default (see defaultBus); the
         // tests' own NATS_URL (for the contract tests) does not switch it.

@@ -36,7 +36,7 @@ const optionsSchema = z.object({
  */
 export function readCheckoutBenchOptions(
   argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
+  configuredNatsUrl: string | undefined,
 ): CheckoutBenchOptions {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 2) {
@@ -60,7 +60,7 @@ export function readCheckoutBenchOptions(
     warmupSeconds: options.warmup,
     drainSeconds: options.drain,
     transports: [...new Set(options.transports)],
-    natsUrl: options['nats-url'] ?? (env.NATS_URL?.trim() || 'nats://127.0.0.1:4222'),
+    natsUrl: options['nats-url'] ?? (configuredNatsUrl || 'nats://127.0.0.1:4222'),
     ...(options.json ? { jsonPath: options.json } : {}),
   };
 }

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { subgraphSecretVariable } from '@shop/platform/config';
-import { deleteNatsStreams } from '@shop/platform/testing';
+import { deleteNatsStreams, testLogLevel } from '@shop/platform/testing';
+import { childEnvironment } from '../config';
 import { newSigningKey } from '../lib/secrets';
 import { ROOT, SUBGRAPHS } from '../lib/services';
 import { dropDatabases } from '../lib/stack';
@@ -102,16 +103,18 @@ export async function launchDistributed(options: LaunchOptions): Promise<Distrib
     ...options.env,
   };
   const output: string[] = [];
+  // The services' logs go to the test's output only when TEST_LOG_LEVEL asks for them.
+  const logLevel = testLogLevel();
   const child = spawn('npm', ['run', 'start:distributed', '--', ...(options.args ?? [])], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env },
+    env: childEnvironment({ LOG_LEVEL: logLevel === 'silent' ? 'warn' : logLevel, ...env }),
   });
   for (const stream of [child.stdout, child.stderr])
     stream?.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
-      if (process.env.TEST_LOG_LEVEL) process.stdout.write(chunk);
+      if (logLevel !== 'silent') process.stdout.write(chunk);
     });
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),

@@ -15,3 +15,13 @@ export function testLogLevel(): 'silent' | 'fatal' | 'error' | 'warn' | 'info' |
 export function testNatsUrl(): string {
   return process.env.NATS_URL || 'nats://127.0.0.1:4222';
 }
+
+/**
+ * The bus of an end-to-end stack whose test names none (`E2E_BUS`): `pg-boss` (the embedded
+ * default) or `nats` (the machine's NATS: the distributed mode, as CI runs the suite).
+ */
+export function testEventBus(): 'pg-boss' | 'nats' {
+  const bus = process.env.E2E_BUS ?? 'pg-boss';
+  if (bus === 'pg-boss' || bus === 'nats') return bus;
+  throw new Error(`E2E_BUS must be pg-boss or nats, not "${bus}"`);
+}

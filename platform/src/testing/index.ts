@@ -1,4 +1,4 @@
-export { testNatsUrl } from './env';
+export { testEventBus, testLogLevel, testNatsUrl } from './env';
 export { connectEventSource, deliverDirectly, type EventSource, eventually } from './events';
 export { createTestDatabase, type TestDatabase } from './test-database';
 export { createTestEventBus, deleteNatsStreams, type TestEventBus } from './test-event-bus';

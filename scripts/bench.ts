@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { signGatewayRequest } from '@shop/platform/auth';
 import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
 import type { SeedPlan } from '@shop/platform/seed';
+import { cpuPerRequest, readCpu } from './bench/cpu';
 import { type LoadResult, runLoad } from './bench/load';
 import { type BenchOptions, readBenchOptions } from './bench/options';
 import { summarizeProfiles } from './bench/profile-summary';
@@ -138,10 +139,20 @@ try {
     const url = `http://127.0.0.1:${process.port}${load.path ?? '/graphql'}`;
     log(`${name}: warming up ${options.warmupSeconds} s, then measuring ${options.durationSeconds} s …`);
     await runLoad({ ...load, url, durationSeconds: options.warmupSeconds });
+    const cpuBefore = readCpu(process.child.pid);
     const result = await runLoad({ ...load, url, durationSeconds: options.durationSeconds });
+    const cpu = cpuPerRequest(cpuBefore, readCpu(process.child.pid), result.requests);
     const peakRssBytes = gatewayInPath ? peakRss(process) : 0;
     const cache = await cacheHitRate(process.port);
-    arms.push({ name, note, ...result, peakRssBytes, cacheHitRate: cache });
+    arms.push({
+      name,
+      note,
+      ...result,
+      peakRssBytes,
+      cacheHitRate: cache,
+      gatewayCpuMsPerRequest: gatewayInPath ? (cpu?.gatewayMs ?? null) : null,
+      machineCpuMsPerRequest: cpu?.machineMs ?? null,
+    });
     return { result, process };
   };
   const stop = async (process: ServiceProcess) => {

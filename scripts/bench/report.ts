@@ -6,6 +6,10 @@ export interface ArmReport extends LoadResult {
   /** The gateway process' peak resident memory; 0 when no gateway was in the path. */
   peakRssBytes: number;
   cacheHitRate: number | null;
+  /** CPU the gateway process (its workers included) spent per request while measured; null without /proc or a gateway. */
+  gatewayCpuMsPerRequest: number | null;
+  /** CPU the whole machine spent per request (gateway, subgraphs, Postgres, load generator). */
+  machineCpuMsPerRequest: number | null;
 }
 
 interface Measured {
@@ -38,6 +42,8 @@ export function printReport(arms: readonly ArmReport[], measured: Measured) {
     'peak RSS': arm.peakRssBytes > 0 ? `${(arm.peakRssBytes / 1024 / 1024).toFixed(0)} MiB` : '—',
     'vs stock': arm.name.includes('products') ? '—' : ratio(arm.requestsPerSecond / stock.requestsPerSecond),
     'cache hits': arm.cacheHitRate === null ? '—' : `${(arm.cacheHitRate * 100).toFixed(0)}%`,
+    'gateway CPU/req': arm.gatewayCpuMsPerRequest === null ? '—' : ms(arm.gatewayCpuMsPerRequest),
+    'machine CPU/req': arm.machineCpuMsPerRequest === null ? '—' : ms(arm.machineCpuMsPerRequest),
   }));
   printTable(rows);
   for (const arm of arms) {

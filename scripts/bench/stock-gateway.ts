@@ -12,6 +12,11 @@ import { signGatewayRequest } from '@shop/platform/auth';
  *
  *   stock-gateway.ts --supergraph <file> --secrets <json file: subgraph name -> secret>
  */
+// tsx turns source maps on for the TypeScript it runs. With them every `new Error().stack` is
+// mapped, and @apollo/gateway's fetcher (agent-base) reads one per request: a cost a deployed
+// stock gateway, plain JavaScript, does not pay. The baseline must not carry it.
+process.setSourceMapsEnabled(false);
+
 const flag = (name: string) => {
   const index = process.argv.indexOf(name);
   const value = index === -1 ? undefined : process.argv[index + 1];

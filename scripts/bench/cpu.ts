@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Linux reports CPU time in clock ticks of 1/100 s (USER_HZ, fixed for user space on every architecture).
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds used so far: by a process and its descendants (a clustered gateway's workers), and by the whole machine. */
+export interface CpuReading {
+  processSeconds: number;
+  machineSeconds: number;
+}
+
+/**
+ * Reads /proc: the CPU time of `pid`'s process tree and of the machine (every core, busy time
+ * only). Null where /proc is not there (the benchmark then prints no CPU columns).
+ */
+export function readCpu(pid: number | undefined): CpuReading | null {
+  try {
+    const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1) ?? [];
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+    const busy = machine
+      .slice(0, 8)
+      .reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + Number(value)), 0);
+    return {
+      processSeconds: pid === undefined ? 0 : treeTicks(pid) / TICKS_PER_SECOND,
+      machineSeconds: busy / TICKS_PER_SECOND,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function treeTicks(root: number): number {
+  const processes = new Map<number, { parent: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: the fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(Number(entry), {
+        parent: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // the process ended while /proc was read
+    }
+  }
+  let total = 0;
+  for (const [pid, process] of processes) {
+    for (let at: number | undefined = pid; at !== undefined && at > 1; at = processes.get(at)?.parent) {
+      if (at === root) {
+        total += process.ticks;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/** CPU milliseconds per request between two readings. */
+export function cpuPerRequest(
+  before: CpuReading | null,
+  after: CpuReading | null,
+  requests: number,
+): { gatewayMs: number; machineMs: number } | null {
+  if (!before || !after || requests === 0) return null;
+  return {
+    gatewayMs: ((after.processSeconds - before.processSeconds) * 1000) / requests,
+    machineMs: ((after.machineSeconds - before.machineSeconds) * 1000) / requests,
+  };
+}

@@ -23,6 +23,8 @@ export const gatewayPerformanceEnv = {
   SUBGRAPH_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Identical queries in flight to one subgraph for the same caller share one request. */
   SUBGRAPH_DEDUPLICATE: flag(true),
+  /** Entity fetches to one subgraph that are ready together, from any operations of the same caller, go as one request. */
+  SUBGRAPH_BATCHING: flag(true),
   /** Share of failed requests (in the window) that opens a subgraph's circuit. */
   CIRCUIT_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
   /** Requests a window must have seen before its share of failures can open the circuit. */

@@ -181,6 +181,43 @@ describe('sending less to subgraphs', () => {
     expect(entities?.variables.representations).toEqual([{ __typename: 'Product', id: 'p1' }]);
   });
 
+  it('sends the entity fetches of operations ready together as one request, and answers each as if alone', async () => {
+    const ids = ['p1', 'p2', 'p3', 'p2', 'x7', 'unrated', 'x8', 'p1'];
+    const query = 'query ($id: ID!) { product(id: $id) { id name rating } }';
+    const run = async (env: Record<string, string>) => {
+      // The products come back together, so their rating fetches start in the same turn.
+      graph = await startSwitchableGraph(catalogGraph({ productDelayMs: 50 }), { ...RESILIENCE, ...env });
+      const live = graph;
+      const answers = await Promise.all(ids.map((id) => live.graphql(query, { variables: { id } })));
+      const ratingRequests = live.subgraph('ratings').requests();
+      await live.stop();
+      graph = null;
+      return { bodies: answers.map((answer) => answer.body), ratingRequests };
+    };
+
+    const batched = await run({});
+    const alone = await run({ SUBGRAPH_BATCHING: 'false' });
+
+    expect(batched.bodies).toEqual(alone.bodies);
+    expect(batched.bodies[0]).toEqual({ data: { product: { id: 'p1', name: 'Kettle', rating: 4.5 } } });
+    expect(batched.bodies[4]).toEqual({ data: { product: { id: 'x7', name: 'Product x7', rating: 3 } } });
+    expect(batched.bodies[5]?.data).toEqual({
+      product: { id: 'unrated', name: 'Product unrated', rating: null },
+    });
+    expect(batched.bodies[5]?.errors?.map((error) => error.path)).toEqual([['product']]);
+    // Only the operation whose product failed carries the error.
+    for (const [index, body] of batched.bodies.entries())
+      if (index !== 5) expect(body.errors).toBeUndefined();
+    // Alone: one rating request per distinct operation (identical ones in flight share theirs).
+    expect(alone.ratingRequests.length).toBe(new Set(ids).size);
+    // Batched: fewer requests, each entity in a request once.
+    expect(batched.ratingRequests.length).toBeLessThan(alone.ratingRequests.length);
+    for (const request of batched.ratingRequests) {
+      const sent = (request.variables.representations as { id: string }[]).map((entity) => entity.id);
+      expect(new Set(sent).size).toBe(sent.length);
+    }
+  });
+
   it('shares one subgraph request among identical queries in flight', async () => {
     graph = await startSwitchableGraph(catalogGraph({ ratingsDelayMs: 100 }), RESILIENCE);
 

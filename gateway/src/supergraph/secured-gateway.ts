@@ -3,7 +3,7 @@ import type { Logger } from '@shop/platform/logger';
 import type { Metrics } from '@shop/platform/metrics';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
 import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
-import { sendUniqueRepresentations } from '../execution/unique-representations';
+import { batchEntityFetches } from '../execution/entity-batches';
 import type { SubgraphFetchers } from '../fetcher/subgraph-fetchers';
 import { observeSubgraph } from '../observability/subgraph-requests';
 import { servePartialResults } from '../resilience/partial-results';
@@ -25,13 +25,14 @@ export function createSecuredGateway(
 ): EnforcingGateway {
   const planner = new ApolloGateway({
     supergraphSdl: delivery,
-    // From the outside in: a failed request becomes nulls with errors at their paths, each entity
-    // is sent once, each call is counted and traced, then signed and sent by the subgraph's fetcher.
+    // From the outside in: a failed request becomes nulls with errors at their paths, entity
+    // fetches are batched (each entity sent once), each call is counted and traced, then signed
+    // and sent by the subgraph's fetcher.
     buildService: ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
       return servePartialResults(
         name,
-        sendUniqueRepresentations(
+        batchEntityFetches(
           observeSubgraph(
             name,
             metrics,
@@ -42,6 +43,7 @@ export function createSecuredGateway(
               fetcher: fetchers.for(name, target).fetch,
             }),
           ),
+          { acrossOperations: config.SUBGRAPH_BATCHING },
         ),
         logger,
       );

@@ -15,9 +15,12 @@ const PRODUCTS = [
 /**
  * A small catalog of two subgraphs: `catalog` owns products (public, cached for a minute),
  * a shelf label (no hint: uncacheable) and a shopper's own note (private); `ratings` adds a
- * rating (nullable) and a vote count to each product, and has a root field of its own.
+ * rating (nullable) and a vote count to each product (an error for product `unrated`), and has
+ * a root field of its own.
  */
-export function catalogGraph(options: { ratingsDelayMs?: number } = {}): TestSubgraph[] {
+export function catalogGraph(
+  options: { ratingsDelayMs?: number; productDelayMs?: number } = {},
+): TestSubgraph[] {
   let notes = 0;
   return [
     {
@@ -27,6 +30,8 @@ export function catalogGraph(options: { ratingsDelayMs?: number } = {}): TestSub
         ${CACHE_CONTROL}
         type Query {
           products: [Product!]!
+          "Any id is a product; unknown ones are named after it."
+          product(id: ID!): Product!
           "The same product listed twice, as pages often do."
           twice: [Product!]!
           shelf: String
@@ -38,6 +43,11 @@ export function catalogGraph(options: { ratingsDelayMs?: number } = {}): TestSub
       resolvers: {
         Query: {
           products: () => PRODUCTS,
+          product: async (_: unknown, { id }: { id: string }) => {
+            if (options.productDelayMs)
+              await new Promise((resolve) => setTimeout(resolve, options.productDelayMs));
+            return PRODUCTS.find((product) => product.id === id) ?? { id, name: `Product ${id}` };
+          },
           twice: () => [PRODUCTS[0], PRODUCTS[0]],
           shelf: () => 'kitchen',
           myNote: () => `note ${++notes}`,
@@ -59,6 +69,7 @@ export function catalogGraph(options: { ratingsDelayMs?: number } = {}): TestSub
           __resolveReference: async (reference: { id: string }) => {
             if (options.ratingsDelayMs)
               await new Promise((resolve) => setTimeout(resolve, options.ratingsDelayMs));
+            if (reference.id === 'unrated') throw new Error('no ratings for this product');
             return { id: reference.id, rating: reference.id === 'p1' ? 4.5 : 3, votes: 10 };
           },
         },

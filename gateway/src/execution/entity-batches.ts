@@ -1,0 +1,203 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { currentRequestContext } from '@shop/platform/request-context';
+import type { GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../context';
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+type CachePolicy = GatewayGraphQLRequestContext['overallCachePolicy'];
+type CacheHint = Parameters<CachePolicy['restrict']>[0];
+type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
+
+export interface EntityBatchOptions {
+  /** Merge the entity fetches of different operations that are ready together (else each operation's alone). */
+  acrossOperations: boolean;
+}
+
+// Most representations a merged request collects; one operation's own list is sent whole, however long.
+const MAX_BATCH_REPRESENTATIONS = 500;
+
+interface Member {
+  options: ProcessOptions;
+  representations: readonly unknown[];
+  resolve: (response: Response) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Batch {
+  members: Member[];
+  representations: number;
+}
+
+/**
+ * Sends entities to a subgraph in as few requests as give the same answers. The query planner
+ * sends one `_entities` request per fetch of each operation, listing every occurrence of an
+ * entity (the same author under twenty reviews is twenty representations). Here:
+ *
+ * - each entity is sent once, and its answer spread back over every occurrence, errors included;
+ * - entity fetches of different operations that are ready in the same turn of the event loop
+ *   (a loaded gateway finishes many subgraph answers per turn, and their next fetches start
+ *   together) go as one request when they are the same query with the same other variables on
+ *   behalf of the same caller from the same client address: everything the subgraph sees and the
+ *   gateway's proof signs, except the representations, is equal. Each operation gets exactly
+ *   what the subgraph answered for its own representations, and the cache hints of the answer.
+ *
+ * A batch goes out on `setImmediate`, right after the turn's I/O: no timer, no added wait.
+ * The request carries the first operation's request id and trace; a failed request fails every
+ * operation in it (each then answers its fields with null, see partial results).
+ */
+export function batchEntityFetches(
+  dataSource: GraphQLDataSource<GatewayContext>,
+  options: EntityBatchOptions,
+): GraphQLDataSource<GatewayContext> {
+  const open = new Map<string, Batch>();
+  return {
+    process(processOptions) {
+      const representations = processOptions.request.variables?.representations;
+      if (
+        !('incomingRequestContext' in processOptions) ||
+        !Array.isArray(representations) ||
+        representations.length === 0
+      )
+        return dataSource.process(processOptions);
+      return new Promise<Response>((resolve, reject) => {
+        const member: Member = { options: processOptions, representations, resolve, reject };
+        if (!options.acrossOperations) {
+          void send(dataSource, [member]);
+          return;
+        }
+        const key = batchKey(processOptions);
+        let batch = open.get(key);
+        if (batch && batch.representations + representations.length > MAX_BATCH_REPRESENTATIONS) {
+          open.delete(key);
+          batch = undefined;
+        }
+        if (!batch) {
+          const started: Batch = { members: [], representations: 0 };
+          open.set(key, started);
+          setImmediate(() => {
+            if (open.get(key) === started) open.delete(key);
+            void send(dataSource, started.members);
+          });
+          batch = started;
+        }
+        batch.members.push(member);
+        batch.representations += representations.length;
+      });
+    },
+  };
+}
+
+/** Everything of a request but its representations: what must be equal for two to go as one. */
+function batchKey({ request, context }: ProcessOptions): string {
+  const { representations: _representations, ...others } = request.variables ?? {};
+  return JSON.stringify([
+    request.query,
+    request.operationName ?? null,
+    others,
+    context.caller,
+    currentRequestContext()?.clientAddress ?? null,
+  ]);
+}
+
+async function send(
+  dataSource: GraphQLDataSource<GatewayContext>,
+  members: readonly Member[],
+): Promise<void> {
+  const [first] = members;
+  if (!first) return;
+  // Occurrence j of member i's list is unique entity sentAs[i][j].
+  const uniqueIndex = new Map<string, number>();
+  const unique: unknown[] = [];
+  const sentAs = members.map((member) =>
+    member.representations.map((representation) => {
+      const key = JSON.stringify(representation);
+      let index = uniqueIndex.get(key);
+      if (index === undefined) {
+        index = unique.length;
+        uniqueIndex.set(key, index);
+        unique.push(representation);
+      }
+      return index;
+    }),
+  );
+  const total = members.reduce((sum, member) => sum + member.representations.length, 0);
+  if (members.length === 1 && unique.length === total)
+    return dataSource.process(first.options).then(first.resolve, first.reject);
+
+  const hints = new CacheHintRecorder();
+  const incoming = 'incomingRequestContext' in first.options ? first.options.incomingRequestContext : null;
+  let response: Response;
+  try {
+    response = await dataSource.process({
+      ...first.options,
+      ...(incoming ? { incomingRequestContext: { ...incoming, overallCachePolicy: hints } } : {}),
+      request: {
+        ...first.options.request,
+        variables: { ...first.options.request.variables, representations: unique },
+      },
+    } as ProcessOptions);
+  } catch (error) {
+    for (const member of members) member.reject(error);
+    return;
+  }
+  const { data: shared, errors: sharedErrors, ...rest } = response;
+  const entities = shared?._entities;
+  const answered = Array.isArray(entities) && entities.length === unique.length ? entities : null;
+  const handedOut = new Set<unknown>();
+  // Each occurrence gets its own object: the gateway merges into what it receives.
+  const own = <T>(value: T): T => {
+    if (value === null || typeof value !== 'object') return value;
+    if (!handedOut.has(value)) {
+      handedOut.add(value);
+      return value;
+    }
+    return structuredClone(value);
+  };
+  members.forEach((member, memberIndex) => {
+    const indexes = sentAs[memberIndex] ?? [];
+    hints.replayOn(member.options);
+    const data = answered
+      ? { ...shared, _entities: indexes.map((index) => own(answered[index])) }
+      : own(shared);
+    const errors = sharedErrors?.flatMap((error) => errorsFor(error, indexes)) ?? [];
+    member.resolve({ ...rest, data, ...(errors.length > 0 ? { errors } : {}) });
+  });
+}
+
+/** An error at `_entities[u]…` belongs to each occurrence of unique entity u; any other error to every operation. */
+function errorsFor(error: GraphQLFormattedError, sentAs: readonly number[]): GraphQLFormattedError[] {
+  const [root, index, ...rest] = error.path ?? [];
+  if (root !== '_entities' || typeof index !== 'number') return [error];
+  return sentAs.flatMap((unique, occurrence) =>
+    unique === index ? [{ ...error, path: ['_entities', occurrence, ...rest] }] : [],
+  );
+}
+
+/**
+ * Stands in for an operation's cache policy while a shared request is answered, and then tells
+ * each operation's own policy what the answer's `Cache-Control` said (Apollo's data source
+ * restricts the policy it is handed).
+ */
+class CacheHintRecorder implements CachePolicy {
+  private readonly calls: ['replace' | 'restrict', CacheHint][] = [];
+
+  replace(hint: CacheHint): void {
+    this.calls.push(['replace', hint]);
+  }
+
+  restrict(hint: CacheHint): void {
+    this.calls.push(['restrict', hint]);
+  }
+
+  policyIfCacheable(): null {
+    return null;
+  }
+
+  replayOn(options: ProcessOptions): void {
+    const policy =
+      'incomingRequestContext' in options ? options.incomingRequestContext.overallCachePolicy : null;
+    if (!policy) return;
+    for (const [method, hint] of this.calls) policy[method](hint);
+  }
+}

@@ -1,10 +1,10 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Caller } from '@shop/platform/auth';
-import { getOperationAST } from 'graphql';
+import { type DocumentNode, getOperationAST } from 'graphql';
 import type { AccessPolicy } from './access-rules';
 import { completeResponse } from './complete-response';
-import { filterOperation } from './filter-operation';
+import { type FilteredOperation, filterOperation } from './filter-operation';
 
 /**
  * The query planner with `@authenticated` and `@requiresScopes` enforced in front of it: each
@@ -33,10 +33,41 @@ export class EnforcingGateway implements GatewayInterface {
     return this.planner.stop();
   }
 
+  // Apollo Server hands the same parsed document for the same text: each is filtered once per
+  // supergraph policy and kind of caller (what `judge` looks at: logged in or not, and the scopes).
+  private readonly filterings = new WeakMap<
+    AccessPolicy,
+    WeakMap<DocumentNode, Map<string, FilteredOperation | null>>
+  >();
+
+  private filtered(
+    policy: AccessPolicy,
+    document: DocumentNode,
+    caller: Caller | null,
+  ): FilteredOperation | null {
+    let byDocument = this.filterings.get(policy);
+    if (!byDocument) {
+      byDocument = new WeakMap();
+      this.filterings.set(policy, byDocument);
+    }
+    let byAccess = byDocument.get(document);
+    if (!byAccess) {
+      byAccess = new Map();
+      byDocument.set(document, byAccess);
+    }
+    const access = caller ? `scopes:${[...caller.scopes].sort().join(' ')}` : 'anonymous';
+    let filtered = byAccess.get(access);
+    if (filtered === undefined) {
+      filtered = filterOperation(policy, document, caller);
+      byAccess.set(access, filtered);
+    }
+    return filtered;
+  }
+
   private enforce(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
       const policy = this.currentPolicy();
-      const filtered = filterOperation(policy, requestContext.document, callerOf(requestContext.context));
+      const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
       if (!filtered) return executor(requestContext);
       const operation = getOperationAST(filtered.document, requestContext.operationName);
       const result = await executor({

@@ -25,6 +25,9 @@ export class OperationRejected extends GraphQLError {
   }
 }
 
+const MAX_REMEMBERED_DOCUMENTS = 500;
+const MAX_REMEMBERED_LENGTH = 10_000;
+
 type Limit = { measure: keyof OperationMeasure; limit: keyof OperationLimits; code: string; what: string };
 
 const LIMITS: readonly Limit[] = [
@@ -54,19 +57,26 @@ export function createOperationGuard(
   model: CostModel,
   limits: OperationLimits,
 ): (request: GuardedRequest) => OperationRejected | null {
+  // Clients send the same few texts again and again: each is parsed once (a bounded memory).
+  const parsed = new Map<string, DocumentNode>();
   return ({ query, variables }) => {
-    let document: DocumentNode;
-    try {
-      document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
-    } catch (error) {
-      if (error instanceof GraphQLError && /Document contains more th[a-z]+ \d+ tokens/.test(error.message))
-        return new OperationRejected(
-          'MAX_TOKENS_LIMIT',
-          `The document has more than ${limits.maxTokens} tokens, the most allowed.`,
-          { limit: limits.maxTokens },
-        );
-      return null;
-    }
+    let document = parsed.get(query);
+    if (!document)
+      try {
+        document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
+        if (query.length <= MAX_REMEMBERED_LENGTH) {
+          if (parsed.size >= MAX_REMEMBERED_DOCUMENTS) parsed.clear();
+          parsed.set(query, document);
+        }
+      } catch (error) {
+        if (error instanceof GraphQLError && /Document contains more th[a-z]+ \d+ tokens/.test(error.message))
+          return new OperationRejected(
+            'MAX_TOKENS_LIMIT',
+            `The document has more than ${limits.maxTokens} tokens, the most allowed.`,
+            { limit: limits.maxTokens },
+          );
+        return null;
+      }
     for (const operation of document.definitions) {
       if (operation.kind !== Kind.OPERATION_DEFINITION) continue;
       let measure: OperationMeasure;

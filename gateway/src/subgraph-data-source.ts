@@ -1,10 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { type Caller, GatewayProofHeader, signGatewayRequest } from '@shop/platform/auth';
-import { currentRequestContext } from '@shop/platform/request-context';
+import { GatewayProofHeader, signGatewayRequest } from '@shop/platform/auth';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
+import { currentSubgraphCall } from './fetcher/subgraph-call';
 
 type DataSource = RemoteGraphQLDataSource<GatewayContext>;
 type ProcessOptions = Parameters<DataSource['process']>[0];
@@ -18,11 +17,6 @@ export interface SubgraphDataSourceOptions {
   fetcher?: Fetcher;
 }
 
-interface OnBehalfOf {
-  caller: Caller | null;
-  clientAddress: string | null;
-}
-
 /**
  * How the gateway calls one subgraph. Every request carries the client's request id, so one id
  * ties the log lines of every service that worked on it, and the gateway's proof: the verified
@@ -30,8 +24,6 @@ interface OnBehalfOf {
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
-  // The caller lives in the request's context, the body only exists in the fetcher: this carries one to the other.
-  private readonly onBehalfOf = new AsyncLocalStorage<OnBehalfOf>();
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url, ...(options.fetcher ? { fetcher: options.fetcher } : {}) });
@@ -42,24 +34,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const headers = withoutProofHeaders(init.headers ?? {});
       if (secret === undefined) return send(url, { ...init, headers });
       const { pathname, search } = new URL(url);
-      const identity = this.onBehalfOf.getStore() ?? { caller: null, clientAddress: null };
+      // The caller lives in the request's context, the body only exists here: the call carries one to the other.
+      const { caller, clientAddress } = currentSubgraphCall();
       const proof = signGatewayRequest(secret, {
         method: init.method ?? 'POST',
         path: `${pathname}${search}`,
         body: init.body ?? '',
-        ...identity,
+        caller,
+        clientAddress,
       });
       return send(url, { ...init, headers: { ...headers, ...proof } });
     };
-  }
-
-  override process(options: ProcessOptions) {
-    // Health checks pass `{}` as the context: they go out anonymous.
-    const identity: OnBehalfOf = {
-      caller: options.context.caller ?? null,
-      clientAddress: currentRequestContext()?.clientAddress ?? null,
-    };
-    return this.onBehalfOf.run(identity, () => super.process(options));
   }
 
   override willSendRequest({ request, context }: ProcessOptions) {

@@ -185,8 +185,12 @@ describe('sending less to subgraphs', () => {
     const ids = ['p1', 'p2', 'p3', 'p2', 'x7', 'unrated', 'x8', 'p1'];
     const query = 'query ($id: ID!) { product(id: $id) { id name rating } }';
     const run = async (env: Record<string, string>) => {
-      // The products come back together, so their rating fetches start in the same turn.
-      graph = await startSwitchableGraph(catalogGraph({ productDelayMs: 50 }), { ...RESILIENCE, ...env });
+      // The products come back together (identical requests in flight share one), so their
+      // rating fetches start in the same turn.
+      graph = await startSwitchableGraph(catalogGraph({ productsTogether: new Set(ids).size }), {
+        ...RESILIENCE,
+        ...env,
+      });
       const live = graph;
       const answers = await Promise.all(ids.map((id) => live.graphql(query, { variables: { id } })));
       const ratingRequests = live.subgraph('ratings').requests();

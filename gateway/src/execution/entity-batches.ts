@@ -91,13 +91,13 @@ export function batchEntityFetches(
 /** Everything of a request but its representations: what must be equal for two to go as one. */
 function batchKey({ request, context }: ProcessOptions): string {
   const { representations: _representations, ...others } = request.variables ?? {};
-  return JSON.stringify([
-    request.query,
+  const rest = JSON.stringify([
     request.operationName ?? null,
     others,
     context.caller,
     currentRequestContext()?.clientAddress ?? null,
   ]);
+  return `${request.query}\n${rest}`;
 }
 
 async function send(
@@ -152,7 +152,7 @@ async function send(
       handedOut.add(value);
       return value;
     }
-    return structuredClone(value);
+    return cloneJson(value);
   };
   members.forEach((member, memberIndex) => {
     const indexes = sentAs[memberIndex] ?? [];
@@ -163,6 +163,15 @@ async function send(
     const errors = sharedErrors?.flatMap((error) => errorsFor(error, indexes)) ?? [];
     member.resolve({ ...rest, data, ...(errors.length > 0 ? { errors } : {}) });
   });
+}
+
+/** A copy of a value parsed from JSON (several times faster than structuredClone for these). */
+function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return copy as T;
 }
 
 /** An error at `_entities[u]…` belongs to each occurrence of unique entity u; any other error to every operation. */

@@ -5,7 +5,7 @@ import type { Logger } from '@shop/platform/logger';
 import CircuitBreaker from 'opossum';
 import type { Agent } from 'undici';
 import { BufferedResponse, type ReceivedAnswer } from './buffered-response';
-import { currentFetchIntent } from './fetch-intent';
+import { currentSubgraphCall } from './subgraph-call';
 
 export interface SubgraphFetcherOptions {
   subgraph: string;
@@ -112,7 +112,7 @@ export class SubgraphFetcher {
   }
 
   private async send(url: string, init: FetcherRequestInit): Promise<BufferedResponse> {
-    const { idempotent } = currentFetchIntent();
+    const { idempotent } = currentSubgraphCall();
     if (!idempotent || !this.options.deduplicate)
       return new BufferedResponse(url, await this.guarded(url, init));
     const key = deduplicationKey(url, init);
@@ -137,7 +137,7 @@ export class SubgraphFetcher {
   }
 
   private async attempt(url: URL, init: FetcherRequestInit, deadline: number): Promise<ReceivedAnswer> {
-    const retries = currentFetchIntent().idempotent ? this.options.retries : 0;
+    const retries = currentSubgraphCall().idempotent ? this.options.retries : 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.request(url, init, deadline);

@@ -1,8 +1,9 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
+import { currentRequestContext } from '@shop/platform/request-context';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
-import { withFetchIntent } from '../fetcher/fetch-intent';
+import { withSubgraphCall } from '../fetcher/subgraph-call';
 import { isRequested, readSubgraphOperation, type SubgraphOperation } from './subgraph-operation';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
@@ -16,8 +17,9 @@ type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>
  * place in the answer), so an error lands exactly where the field is. The error carries no
  * public code: clients see INTERNAL_SERVER_ERROR with the masked message; the log has the cause.
  *
- * The operation type also decides what the fetcher may do: a query may be retried and shared,
- * a mutation is sent once.
+ * Here the call starts (see SubgraphCall): the operation type decides what the fetcher may do
+ * (a query may be retried and shared, a mutation is sent once), and the caller and client
+ * address go into the proof the request is signed with.
  */
 export function servePartialResults(
   subgraph: string,
@@ -30,9 +32,12 @@ export function servePartialResults(
       if (!('incomingRequestContext' in options)) return dataSource.process(options);
       const operation = readSubgraphOperation(options.request.query ?? '');
       try {
-        return await withFetchIntent({ idempotent: operation.type === 'query' }, () =>
-          dataSource.process(options),
-        );
+        const call = {
+          idempotent: operation.type === 'query',
+          caller: options.context.caller ?? null,
+          clientAddress: currentRequestContext()?.clientAddress ?? null,
+        };
+        return await withSubgraphCall(call, () => dataSource.process(options));
       } catch (error) {
         logger.warn(
           { err: error, subgraph, operation: options.incomingRequestContext.operationName ?? null },

@@ -19,9 +19,25 @@ const PRODUCTS = [
  * a root field of its own.
  */
 export function catalogGraph(
-  options: { ratingsDelayMs?: number; productDelayMs?: number } = {},
+  options: {
+    ratingsDelayMs?: number;
+    /** `product(id:)` answers only once this many are waiting (or after a second): all in the same tick. */
+    productsTogether?: number;
+  } = {},
 ): TestSubgraph[] {
   let notes = 0;
+  const waiting: (() => void)[] = [];
+  const together = async () => {
+    if (!options.productsTogether) return;
+    const released = new Promise<void>((resolve) => waiting.push(resolve));
+    const releaseAll = () => {
+      for (const release of waiting.splice(0)) release();
+    };
+    const timer = setTimeout(releaseAll, 1000);
+    if (waiting.length >= options.productsTogether) releaseAll();
+    await released;
+    clearTimeout(timer);
+  };
   return [
     {
       name: 'catalog',
@@ -44,8 +60,7 @@ export function catalogGraph(
         Query: {
           products: () => PRODUCTS,
           product: async (_: unknown, { id }: { id: string }) => {
-            if (options.productDelayMs)
-              await new Promise((resolve) => setTimeout(resolve, options.productDelayMs));
+            await together();
             return PRODUCTS.find((product) => product.id === id) ?? { id, name: `Product ${id}` };
           },
           twice: () => [PRODUCTS[0], PRODUCTS[0]],

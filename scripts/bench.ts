@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { signGatewayRequest } from '@shop/platform/auth';
 import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
 import type { SeedPlan } from '@shop/platform/seed';
-import { cpuPerRequest, readCpu } from './bench/cpu';
-import { type LoadResult, runLoad } from './bench/load';
+import { readCpu } from './bench/cpu';
+import { type LoadOptions, type LoadSample, runLoad, summarizeLoad } from './bench/load';
 import { type BenchOptions, readBenchOptions } from './bench/options';
 import { summarizeProfiles } from './bench/profile-summary';
 import { type ArmReport, printReport } from './bench/report';
@@ -21,7 +21,7 @@ import { dropDatabases, type Stack, startStack } from './lib/stack';
 import { stockSupergraph } from './lib/stock-supergraph';
 
 /**
- * `npm run bench [-- --duration 10 --connections 32 --json out.json --profile dir]`: seeds the
+ * `npm run bench [-- --duration 10 --rounds 2 --connections 32 --json out.json --profile dir]`: seeds the
  * scale data set on real Postgres (DATABASE_URL, or the embedded server), starts the subgraphs,
  * and puts the same load of the storefront operation mix on (1) this gateway with its response
  * cache, (2) without it, (3) a stock @apollo/gateway with default options, and then runs a
@@ -93,7 +93,7 @@ try {
   const profileArgs = (arm: string): string[] =>
     options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, arm)}`] : [];
 
-  const startOurGateway = (arm: string, responseCache: boolean) =>
+  const startOurGateway = (arm: string, responseCache: boolean, env: Record<string, string> = {}) =>
     startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
       output: serviceOutput,
       env: childEnvironment({
@@ -103,6 +103,7 @@ try {
         RESPONSE_CACHE: String(responseCache),
         GATEWAY_WORKERS: String(options.workers),
         ...subgraphEnv,
+        ...env,
       }),
       nodeArgs: profileArgs(arm),
     });
@@ -127,78 +128,141 @@ try {
 
   const mix = storefrontMix(plan, options.productPages);
   const arms: ArmReport[] = [];
-  const measure = async (
-    name: string,
-    start: () => Promise<ServiceProcess>,
-    load: Omit<Parameters<typeof runLoad>[0], 'url' | 'durationSeconds'> & { path?: string },
-    note: string,
-    gatewayInPath = true,
-  ): Promise<{ result: LoadResult; process: ServiceProcess }> => {
-    const process = await start();
-    running.add(process);
-    const url = `http://127.0.0.1:${process.port}${load.path ?? '/graphql'}`;
-    log(`${name}: warming up ${options.warmupSeconds} s, then measuring ${options.durationSeconds} s …`);
-    await runLoad({ ...load, url, durationSeconds: options.warmupSeconds });
-    const cpuBefore = readCpu(process.child.pid);
-    const result = await runLoad({ ...load, url, durationSeconds: options.durationSeconds });
-    const cpu = cpuPerRequest(cpuBefore, readCpu(process.child.pid), result.requests);
-    const peakRssBytes = gatewayInPath ? peakRss(process) : 0;
-    const cache = await cacheHitRate(process.port);
-    arms.push({
-      name,
-      note,
-      ...result,
-      peakRssBytes,
-      cacheHitRate: cache,
-      gatewayCpuMsPerRequest: gatewayInPath ? (cpu?.gatewayMs ?? null) : null,
-      machineCpuMsPerRequest: cpu?.machineMs ?? null,
-    });
-    return { result, process };
+  // Operations every subgraph has served so far: what one client request cost the subgraphs, in requests.
+  const subgraphOperations = async () => {
+    let total = 0;
+    for (const service of liveStack.subgraphs.values())
+      total += (await counterSum(service.port, 'graphql_operations_total')) ?? 0;
+    return total;
   };
-  const stop = async (process: ServiceProcess) => {
-    await process.stop();
-    running.delete(process);
+  type LoadPlan = Omit<LoadOptions, 'url' | 'durationSeconds'> & { path?: string };
+  interface Arm {
+    name: string;
+    note: string;
+    start: () => Promise<ServiceProcess>;
+    /** A fresh load for each round: the same sequence of requests for every arm. */
+    load: () => LoadPlan;
+    /** A gateway answers (else the products subgraph itself, which the stack owns and keeps running). */
+    gateway: boolean;
+  }
+  interface Round {
+    sample: LoadSample;
+    gatewayCpuSeconds: number | null;
+    machineCpuSeconds: number | null;
+    subgraphCalls: number;
+    peakRssBytes: number;
+    cacheLookups: { hits: number; misses: number } | null;
+  }
+  const measureRound = async (arm: Arm): Promise<Round> => {
+    const process = await arm.start();
+    if (arm.gateway) running.add(process);
+    try {
+      const load = arm.load();
+      const url = `http://127.0.0.1:${process.port}${load.path ?? '/graphql'}`;
+      log(
+        `${arm.name}: warming up ${options.warmupSeconds} s, then measuring ${options.durationSeconds} s …`,
+      );
+      await runLoad({ ...load, url, durationSeconds: options.warmupSeconds });
+      const cpuBefore = readCpu(process.child.pid);
+      const callsBefore = await subgraphOperations();
+      const sample = await runLoad({ ...load, url, durationSeconds: options.durationSeconds });
+      const cpuAfter = readCpu(process.child.pid);
+      const hits = await counterSum(process.port, 'cache_lookups_total', 'result="hit"');
+      const misses = await counterSum(process.port, 'cache_lookups_total', 'result="miss"');
+      return {
+        sample,
+        gatewayCpuSeconds:
+          cpuBefore && cpuAfter && arm.gateway ? cpuAfter.processSeconds - cpuBefore.processSeconds : null,
+        machineCpuSeconds: cpuBefore && cpuAfter ? cpuAfter.machineSeconds - cpuBefore.machineSeconds : null,
+        subgraphCalls: (await subgraphOperations()) - callsBefore,
+        peakRssBytes: arm.gateway ? peakRss(process) : 0,
+        cacheLookups: hits !== null && misses !== null && hits + misses > 0 ? { hits, misses } : null,
+      };
+    } finally {
+      if (arm.gateway) {
+        await process.stop();
+        running.delete(process);
+      }
+    }
+  };
+  const reportOf = (arm: Arm, rounds: readonly Round[]): ArmReport => {
+    const result = summarizeLoad(rounds.map((round) => round.sample));
+    const perRequest = (values: (number | null)[]) =>
+      values.includes(null) || result.requests === 0
+        ? null
+        : (values.reduce<number>((sum, value) => sum + (value ?? 0), 0) * 1000) / result.requests;
+    const lookups = rounds.map((round) => round.cacheLookups);
+    const hits = lookups.reduce((sum, lookup) => sum + (lookup?.hits ?? 0), 0);
+    const misses = lookups.reduce((sum, lookup) => sum + (lookup?.misses ?? 0), 0);
+    const report: ArmReport = {
+      name: arm.name,
+      note: arm.note,
+      ...result,
+      peakRssBytes: Math.max(...rounds.map((round) => round.peakRssBytes)),
+      cacheHitRate: hits + misses > 0 ? hits / (hits + misses) : null,
+      gatewayCpuMsPerRequest: perRequest(rounds.map((round) => round.gatewayCpuSeconds)),
+      subgraphRequestsPerRequest:
+        arm.gateway && result.requests > 0
+          ? rounds.reduce((sum, round) => sum + round.subgraphCalls, 0) / result.requests
+          : null,
+      machineCpuMsPerRequest: perRequest(rounds.map((round) => round.machineCpuSeconds)),
+    };
+    arms.push(report);
+    return report;
   };
 
-  const storefront = { connections: options.connections, next: requestPicker(mix) };
-  const cached = await measure(
-    'gateway, caching on',
-    () => startOurGateway('cache-on', true),
-    storefront,
-    '',
-  );
-  await stop(cached.process);
-  const uncached = await measure(
-    'gateway, caching off',
-    () => startOurGateway('cache-off', false),
-    { ...storefront, next: requestPicker(mix) },
-    '',
-  );
-  await stop(uncached.process);
-  const stock = await measure(
-    'stock @apollo/gateway',
-    startStockGateway,
-    { ...storefront, next: requestPicker(mix) },
-    'supergraph without its @authenticated/@requiresScopes links and directives; requests signed like ours',
-  );
-  await stop(stock.process);
+  const storefront = (): LoadPlan => ({ connections: options.connections, next: requestPicker(mix) });
+  const cachedArm: Arm = {
+    name: 'gateway, caching on',
+    note: '',
+    start: () => startOurGateway('cache-on', true),
+    load: storefront,
+    gateway: true,
+  };
+  const uncachedArm: Arm = {
+    name: 'gateway, caching off',
+    note: '',
+    start: () => startOurGateway('cache-off', false),
+    load: storefront,
+    gateway: true,
+  };
+  const stockArm: Arm = {
+    name: 'stock @apollo/gateway',
+    note: 'supergraph without its @authenticated/@requiresScopes links and directives; requests signed like ours',
+    start: startStockGateway,
+    load: storefront,
+    gateway: true,
+  };
+  // Rounds in alternating order (on, off, stock, then stock, off, on, …): a machine that speeds
+  // up or slows down during the run weighs on every arm alike.
+  const storefrontArms = [cachedArm, uncachedArm, stockArm];
+  const rounds = new Map<Arm, Round[]>(storefrontArms.map((arm) => [arm, []]));
+  for (let round = 0; round < options.rounds; round++)
+    for (const arm of round % 2 === 0 ? storefrontArms : [...storefrontArms].reverse())
+      rounds.get(arm)?.push(await measureRound(arm));
+  const cached = reportOf(cachedArm, rounds.get(cachedArm) ?? []);
+  const uncached = reportOf(uncachedArm, rounds.get(uncachedArm) ?? []);
+  const stock = reportOf(stockArm, rounds.get(stockArm) ?? []);
 
   // The gateway hop: one single-subgraph operation through the gateway (no cache), and on products directly.
   const single = () => SINGLE_SUBGRAPH_OPERATION;
-  const hopGateway = await measure(
-    'gateway, caching off: products-only operation',
-    () => startOurGateway('hop', false),
-    { connections: options.hopConnections, next: single },
-    `CatalogPage (products only), ${options.hopConnections} connection(s)`,
-  );
-  await stop(hopGateway.process);
+  // Identical requests in flight are not shared here: every request crosses the hop, as it does directly.
+  const hopArm: Arm = {
+    name: 'gateway, caching off: products-only operation',
+    note: `CatalogPage (products only), ${options.hopConnections} connection(s), identical requests not shared`,
+    start: () => startOurGateway('hop', false, { SUBGRAPH_DEDUPLICATE: 'false' }),
+    load: () => ({ connections: options.hopConnections, next: single }),
+    gateway: true,
+  };
+  const hopGateway = reportOf(hopArm, [await measureRound(hopArm)]);
   const products = liveStack.subgraphs.get('products');
   const productsSecret = liveStack.secrets.gatewaySecrets.products;
   if (!products || !productsSecret) throw new Error('the products subgraph is not running');
-  const direct = await measure(
-    'products subgraph directly',
-    async () => products,
-    {
+  const directArm: Arm = {
+    name: 'products subgraph directly',
+    note: `CatalogPage, signed like the gateway signs, ${options.hopConnections} connection(s)`,
+    start: async () => products,
+    load: () => ({
       connections: options.hopConnections,
       next: single,
       headersFor: (request) =>
@@ -208,19 +272,12 @@ try {
           body: request.body,
           caller: null,
         }),
-    },
-    `CatalogPage, signed like the gateway signs, ${options.hopConnections} connection(s)`,
-    false,
-  );
-  running.delete(products);
+    }),
+    gateway: false,
+  };
+  const direct = reportOf(directArm, [await measureRound(directArm)]);
 
-  const report = printReport(arms, {
-    stock: stock.result,
-    cached: cached.result,
-    uncached: uncached.result,
-    hopGateway: hopGateway.result,
-    direct: direct.result,
-  });
+  const report = printReport(arms, { stock, cached, uncached, hopGateway, direct });
   if (options.profileDir) log(summarizeProfiles(options.profileDir));
   if (options.jsonPath) {
     writeFileSync(
@@ -264,17 +321,13 @@ function peakRss(service: ServiceProcess): number {
   }
 }
 
-/** The share of response-cache lookups that hit, from the gateway's /metrics; null without a cache. */
-async function cacheHitRate(port: number): Promise<number | null> {
+/** The sum of a counter's samples (those whose labels include `label`) on a service's /metrics; null when unreachable. */
+async function counterSum(port: number, name: string, label = ''): Promise<number | null> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const read = (result: string) =>
-      [
-        ...text.matchAll(new RegExp(`^cache_lookups_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'gm')),
-      ].reduce((sum, match) => sum + Number(match[1]), 0);
-    const hits = read('hit');
-    const misses = read('miss');
-    return hits + misses === 0 ? null : hits / (hits + misses);
+    return [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\d+)`, 'gm'))]
+      .filter((match) => match[1]?.includes(label))
+      .reduce((sum, match) => sum + Number(match[2]), 0);
   } catch {
     return null;
   }

@@ -56,16 +56,3 @@ function treeTicks(root: number): number {
   }
   return total;
 }
-
-/** CPU milliseconds per request between two readings. */
-export function cpuPerRequest(
-  before: CpuReading | null,
-  after: CpuReading | null,
-  requests: number,
-): { gatewayMs: number; machineMs: number } | null {
-  if (!before || !after || requests === 0) return null;
-  return {
-    gatewayMs: ((after.processSeconds - before.processSeconds) * 1000) / requests,
-    machineMs: ((after.machineSeconds - before.machineSeconds) * 1000) / requests,
-  };
-}

@@ -10,6 +10,13 @@ export interface LoadOptions {
   headersFor?: (request: WorkloadRequest) => Record<string, string>;
 }
 
+/** What one bounded run of load saw: every response's latency, and the failures by kind. */
+export interface LoadSample {
+  durationSeconds: number;
+  latencies: number[];
+  errorsByKind: Record<string, number>;
+}
+
 export interface LoadResult {
   requests: number;
   requestsPerSecond: number;
@@ -24,7 +31,7 @@ export interface LoadResult {
  * (loopback only), and measures each: latency from autocannon's per-response timing, errors
  * by reading every answer.
  */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions): Promise<LoadSample> {
   const latencies: number[] = [];
   const errorsByKind: Record<string, number> = {};
   const count = (kind: string) => {
@@ -76,7 +83,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await done;
   if (result.errors > 0) errorsByKind['no answer'] = result.errors;
   if (result.timeouts > 0) errorsByKind.timeout = result.timeouts;
-  latencies.sort((a, b) => a - b);
+  return { durationSeconds: options.durationSeconds, latencies, errorsByKind };
+}
+
+/** Throughput, latency percentiles and errors over one or more runs of the same load. */
+export function summarizeLoad(samples: readonly LoadSample[]): LoadResult {
+  const latencies = samples.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
+  const durationSeconds = samples.reduce((total, sample) => total + sample.durationSeconds, 0);
+  const errorsByKind: Record<string, number> = {};
+  for (const sample of samples)
+    for (const [kind, count] of Object.entries(sample.errorsByKind))
+      errorsByKind[kind] = (errorsByKind[kind] ?? 0) + count;
   const at = (fraction: number) =>
     latencies.length === 0
       ? 0
@@ -84,7 +101,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const sum = latencies.reduce((total, value) => total + value, 0);
   return {
     requests: latencies.length,
-    requestsPerSecond: latencies.length / options.durationSeconds,
+    requestsPerSecond: durationSeconds > 0 ? latencies.length / durationSeconds : 0,
     latencyMs: {
       p50: at(0.5),
       p95: at(0.95),

@@ -5,6 +5,7 @@ const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1
 const optionsSchema = z.object({
   duration: seconds(10, 120),
   warmup: seconds(3, 60),
+  rounds: z.coerce.number().int().min(1).max(10).default(2),
   connections: z.coerce.number().int().min(1).max(512).default(32),
   'hop-connections': z.coerce.number().int().min(1).max(512).default(4),
   workers: z.coerce.number().int().min(1).max(64).default(1),
@@ -19,6 +20,8 @@ const optionsSchema = z.object({
 export interface BenchOptions {
   durationSeconds: number;
   warmupSeconds: number;
+  /** Times each storefront arm is measured, in alternating order. */
+  rounds: number;
   connections: number;
   hopConnections: number;
   workers: number;
@@ -51,6 +54,7 @@ export function readBenchOptions(argv: readonly string[]): BenchOptions {
   return {
     durationSeconds: options.duration,
     warmupSeconds: options.warmup,
+    rounds: options.rounds,
     connections: options.connections,
     hopConnections: options['hop-connections'],
     workers: options.workers,

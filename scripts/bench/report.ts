@@ -8,6 +8,8 @@ export interface ArmReport extends LoadResult {
   cacheHitRate: number | null;
   /** CPU the gateway process (its workers included) spent per request while measured; null without /proc or a gateway. */
   gatewayCpuMsPerRequest: number | null;
+  /** Requests the subgraphs served per client request while measured; null without a gateway. */
+  subgraphRequestsPerRequest: number | null;
   /** CPU the whole machine spent per request (gateway, subgraphs, Postgres, load generator). */
   machineCpuMsPerRequest: number | null;
 }
@@ -42,6 +44,8 @@ export function printReport(arms: readonly ArmReport[], measured: Measured) {
     'peak RSS': arm.peakRssBytes > 0 ? `${(arm.peakRssBytes / 1024 / 1024).toFixed(0)} MiB` : '—',
     'vs stock': arm.name.includes('products') ? '—' : ratio(arm.requestsPerSecond / stock.requestsPerSecond),
     'cache hits': arm.cacheHitRate === null ? '—' : `${(arm.cacheHitRate * 100).toFixed(0)}%`,
+    'subgraph req/req':
+      arm.subgraphRequestsPerRequest === null ? '—' : arm.subgraphRequestsPerRequest.toFixed(2),
     'gateway CPU/req': arm.gatewayCpuMsPerRequest === null ? '—' : ms(arm.gatewayCpuMsPerRequest),
     'machine CPU/req': arm.machineCpuMsPerRequest === null ? '—' : ms(arm.machineCpuMsPerRequest),
   }));

@@ -26,6 +26,7 @@ export class OperationRejected extends GraphQLError {
 }
 
 const MAX_REMEMBERED_DOCUMENTS = 500;
+const MAX_REMEMBERED_VERDICTS = 5000;
 const MAX_REMEMBERED_LENGTH = 10_000;
 
 type Limit = { measure: keyof OperationMeasure; limit: keyof OperationLimits; code: string; what: string };
@@ -57,9 +58,24 @@ export function createOperationGuard(
   model: CostModel,
   limits: OperationLimits,
 ): (request: GuardedRequest) => OperationRejected | null {
-  // Clients send the same few texts again and again: each is parsed once (a bounded memory).
+  // Clients send the same few texts again and again, often with the same variables: each text
+  // is parsed once, and each text with its variables judged once (bounded memories; a verdict
+  // depends on nothing else for one supergraph).
   const parsed = new Map<string, DocumentNode>();
-  return ({ query, variables }) => {
+  const verdicts = new Map<string, OperationRejected | null>();
+  const remembered = (request: GuardedRequest): OperationRejected | null => {
+    if (request.query.length > MAX_REMEMBERED_LENGTH) return judge(request);
+    const variables = JSON.stringify(request.variables);
+    if (variables.length > MAX_REMEMBERED_LENGTH) return judge(request);
+    const key = `${variables}\n${request.query}`;
+    const known = verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = judge(request);
+    if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+    return verdict;
+  };
+  const judge = ({ query, variables }: GuardedRequest): OperationRejected | null => {
     let document = parsed.get(query);
     if (!document)
       try {
@@ -102,6 +118,7 @@ export function createOperationGuard(
     }
     return null;
   };
+  return remembered;
 }
 
 function finite(value: number): number {

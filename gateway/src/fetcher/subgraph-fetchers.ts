@@ -24,10 +24,12 @@ export class SubgraphFetchers {
     this.agent = new Agent({
       connections: config.SUBGRAPH_CONNECTIONS,
       pipelining: 1,
-      // A server's `Keep-Alive: timeout=65` would otherwise be trusted up to the last second.
+      // A server's `Keep-Alive: timeout=N` hint is trusted less one second (a request sent as the
+      // server closes would be lost). Not more: Node's and so most subgraph servers' default hint
+      // is 5 s, and a margin of 5 s made undici close every connection after one request.
       keepAliveTimeout: keepAliveMs,
       keepAliveMaxTimeout: keepAliveMs,
-      keepAliveTimeoutThreshold: 5000,
+      keepAliveTimeoutThreshold: 1000,
       connect: { timeout: Math.min(config.SUBGRAPH_TIMEOUT_MS, 10_000) },
       // Our own deadline cancels a request; these only stop a socket that went silent.
       headersTimeout: 0,

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import { createLogger } from '@shop/platform/logger';
+import { createMetrics } from '@shop/platform/metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../src/config';
+import { SubgraphFetchers } from '../src/fetcher/subgraph-fetchers';
+
+let server: Server | null = null;
+let fetchers: SubgraphFetchers | null = null;
+afterEach(async () => {
+  await fetchers?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  server = null;
+  fetchers = null;
+});
+
+describe('connections to a subgraph', () => {
+  it("are kept alive between requests when the server's keep-alive is Node's default 5 s", async () => {
+    // A plain Node server, as most subgraphs are: it answers with `Keep-Alive: timeout=5`.
+    let connections = 0;
+    const started = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"data":{"ok":true}}');
+      });
+    });
+    let closed = 0;
+    started.on('connection', (socket) => {
+      connections++;
+      socket.on('close', () => closed++);
+    });
+    server = started;
+    await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(started.address() as { port: number }).port}/graphql`;
+    const config = loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent' }, ['node', 'main.ts']);
+    fetchers = new SubgraphFetchers(config, createLogger('gateway', 'silent'), createMetrics('gateway'));
+    const fetcher = fetchers.for('plain', url);
+
+    for (let request = 0; request < 10; request++) {
+      const response = await fetcher.fetch(url, {
+        method: 'POST',
+        body: `{"query":"{ ok }","n":${request}}`,
+      });
+      expect(await response.json()).toEqual({ data: { ok: true } });
+    }
+
+    // The pool may open a second connection while the first finishes; none is closed.
+    expect(closed).toBe(0);
+    expect(connections).toBeLessThanOrEqual(2);
+  });
+});

@@ -63,7 +63,7 @@ export function batchEntityFetches(
       return new Promise<Response>((resolve, reject) => {
         const member: Member = { options: processOptions, representations, resolve, reject };
         if (!options.acrossOperations) {
-          void send(dataSource, [member]);
+          flush(dataSource, [member]);
           return;
         }
         const key = batchKey(processOptions);
@@ -77,7 +77,7 @@ export function batchEntityFetches(
           open.set(key, started);
           setImmediate(() => {
             if (open.get(key) === started) open.delete(key);
-            void send(dataSource, started.members);
+            flush(dataSource, started.members);
           });
           batch = started;
         }
@@ -98,6 +98,13 @@ function batchKey({ request, context }: ProcessOptions): string {
     currentRequestContext()?.clientAddress ?? null,
   ]);
   return `${request.query}\n${rest}`;
+}
+
+/** Sends a batch; whatever goes wrong fails its operations, never the process. */
+function flush(dataSource: GraphQLDataSource<GatewayContext>, members: readonly Member[]): void {
+  send(dataSource, members).catch((error: unknown) => {
+    for (const member of members) member.reject(error);
+  });
 }
 
 async function send(

@@ -35,6 +35,10 @@ interface RunAs {
   gid: number;
 }
 
+// The binaries get an environment of their own, not the caller's: they need none of its
+// settings (and none of its secrets), and English messages keep their errors readable here.
+const POSTGRES_ENVIRONMENT = { LC_MESSAGES: 'C' };
+
 const SUPERUSER = 'postgres';
 const SYSTEM_USER = 'postgres';
 
@@ -93,7 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       // services that use it have finished; whoever started it stops it last.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: POSTGRES_ENVIRONMENT,
     },
   );
   forwardLines(server, log);
@@ -223,7 +227,7 @@ async function initdb(binDir: string, dataDir: string, password: string, runAs: 
         '--locale-provider=icu',
         '--icu-locale=und',
       ],
-      { ...(runAs ?? {}), encoding: 'utf8', env: { ...process.env, LC_MESSAGES: 'C' } },
+      { ...(runAs ?? {}), encoding: 'utf8', env: POSTGRES_ENVIRONMENT },
     );
     if (result.status !== 0)
       throw new Error(`initdb failed: ${result.stderr || result.stdout || result.error?.message}`);

@@ -212,27 +212,20 @@ try {
   };
 
   const storefront = (): LoadPlan => ({ connections: options.connections, next: requestPicker(mix) });
-  const cachedArm: Arm = {
-    name: 'gateway, caching on',
-    note: '',
-    start: () => startOurGateway('cache-on', true),
+  const storefrontArm = (name: string, start: Arm['start'], note = ''): Arm => ({
+    name,
+    note,
+    start,
     load: storefront,
     gateway: true,
-  };
-  const uncachedArm: Arm = {
-    name: 'gateway, caching off',
-    note: '',
-    start: () => startOurGateway('cache-off', false),
-    load: storefront,
-    gateway: true,
-  };
-  const stockArm: Arm = {
-    name: 'stock @apollo/gateway',
-    note: 'supergraph without its @authenticated/@requiresScopes links and directives; requests signed like ours',
-    start: startStockGateway,
-    load: storefront,
-    gateway: true,
-  };
+  });
+  const cachedArm = storefrontArm('gateway, caching on', () => startOurGateway('cache-on', true));
+  const uncachedArm = storefrontArm('gateway, caching off', () => startOurGateway('cache-off', false));
+  const stockArm = storefrontArm(
+    'stock @apollo/gateway',
+    startStockGateway,
+    'supergraph without its @authenticated/@requiresScopes links and directives; requests signed like ours',
+  );
   // Rounds in alternating order (on, off, stock, then stock, off, on, …): a machine that speeds
   // up or slows down during the run weighs on every arm alike.
   const storefrontArms = [cachedArm, uncachedArm, stockArm];

@@ -3,6 +3,7 @@ import { createLogger } from '@shop/platform/logger';
 import { createMetrics } from '@shop/platform/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config';
+import { SubgraphUnavailableError } from '../src/fetcher/subgraph-fetcher';
 import { SubgraphFetchers } from '../src/fetcher/subgraph-fetchers';
 
 let server: Server | null = null;
@@ -48,5 +49,27 @@ describe('connections to a subgraph', () => {
     // The pool may open a second connection while the first finishes; none is closed.
     expect(closed).toBe(0);
     expect(connections).toBeLessThanOrEqual(2);
+  });
+
+  it('are not opened once the gateway has stopped: a late fetch says so, and the subgraph is not asked', async () => {
+    let requests = 0;
+    const started = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => res.end('{"data":{"ok":true}}'));
+    });
+    server = started;
+    await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(started.address() as { port: number }).port}/graphql`;
+    const config = loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent' }, ['node', 'main.ts']);
+    const stopped = new SubgraphFetchers(config, createLogger('gateway', 'silent'), createMetrics('gateway'));
+    const fetcher = stopped.for('plain', url);
+    await stopped.close();
+
+    // What an execution still running after the drain (its client gone) meets at its next fetch.
+    const late = fetcher.fetch(url, { method: 'POST', body: '{"query":"{ ok }"}' });
+    await expect(late).rejects.toBeInstanceOf(SubgraphUnavailableError);
+    await expect(late).rejects.toMatchObject({ subgraph: 'plain', reason: 'stopped' });
+    expect(requests).toBe(0);
   });
 });

@@ -30,11 +30,14 @@ export interface CircuitOptions {
   resetMs: number;
 }
 
-/** The subgraph could not be asked: no connection, no answer in time, or its circuit is open. */
+/**
+ * The subgraph could not be asked: no connection, no answer in time, its circuit is open, or the
+ * gateway has stopped (an execution whose client hung up during the drain, still running).
+ */
 export class SubgraphUnavailableError extends Error {
   constructor(
     readonly subgraph: string,
-    readonly reason: 'connection' | 'timeout' | 'circuit-open',
+    readonly reason: 'connection' | 'timeout' | 'circuit-open' | 'stopped',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -130,8 +133,11 @@ export class SubgraphFetcher {
       return await this.breaker.fire(new URL(url), init, deadline);
     } catch (error) {
       if (error instanceof ServerErrorAnswer) return error.answer;
-      if ((error as { code?: unknown }).code === 'EOPENBREAKER')
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EOPENBREAKER')
         throw new SubgraphUnavailableError(this.options.subgraph, 'circuit-open', 'failing fast');
+      if (code === 'ESHUTDOWN')
+        throw new SubgraphUnavailableError(this.options.subgraph, 'stopped', 'the gateway has stopped');
       throw error;
     }
   }

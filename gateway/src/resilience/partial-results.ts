@@ -4,6 +4,7 @@ import { currentRequestContext } from '@shop/platform/request-context';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context';
 import { withSubgraphCall } from '../fetcher/subgraph-call';
+import { SubgraphUnavailableError } from '../fetcher/subgraph-fetcher';
 import { isRequested, readSubgraphOperation, type SubgraphOperation } from './subgraph-operation';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
@@ -39,10 +40,15 @@ export function servePartialResults(
         };
         return await withSubgraphCall(call, () => dataSource.process(options));
       } catch (error) {
-        logger.warn(
-          { err: error, subgraph, operation: options.incomingRequestContext.operationName ?? null },
-          `subgraph ${subgraph} failed: its fields are answered with null`,
-        );
+        const context = {
+          err: error,
+          subgraph,
+          operation: options.incomingRequestContext.operationName ?? null,
+        };
+        // A stopped gateway still finishing an execution whose client hung up: nothing failed.
+        if (error instanceof SubgraphUnavailableError && error.reason === 'stopped')
+          logger.info(context, `subgraph ${subgraph} not asked: the gateway has stopped`);
+        else logger.warn(context, `subgraph ${subgraph} failed: its fields are answered with null`);
         return unavailableAnswer(subgraph, operation, options, error);
       }
     },

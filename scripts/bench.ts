@@ -107,7 +107,10 @@ try {
       }),
       nodeArgs: profileArgs(arm),
     });
-  const startStockGateway = () => {
+  // The stock gateway and the bare hop sign as ours does: they read the subgraphs' secrets from a file.
+  const secretsPath = join(workDir, 'gateway-secrets.json');
+  writeFileSync(secretsPath, JSON.stringify(liveStack.secrets.gatewaySecrets), { mode: 0o600 });
+  const startStockGateway = (arm: string) => () => {
     const supergraphPath = join(workDir, 'stock-supergraph.graphql');
     const urls = new Map(
       SUBGRAPHS.map((spec) => [spec.name, localSubgraphUrl(spec, liveStack.subgraphs.get(spec.name)?.port)]),
@@ -116,15 +119,24 @@ try {
       supergraphPath,
       stockSupergraph(readFileSync(join(ROOT, 'schema/supergraph.graphql'), 'utf8'), urls),
     );
-    const secretsPath = join(workDir, 'stock-secrets.json');
-    writeFileSync(secretsPath, JSON.stringify(liveStack.secrets.gatewaySecrets), { mode: 0o600 });
     return startServiceProcess('stock-gateway', join(ROOT, 'scripts/bench/stock-gateway.ts'), {
       output: serviceOutput,
       env: childEnvironment({ NODE_ENV: 'production' }),
       args: ['--supergraph', supergraphPath, '--secrets', secretsPath],
-      nodeArgs: profileArgs('stock'),
+      nodeArgs: profileArgs(arm),
     });
   };
+  const products = liveStack.subgraphs.get('products');
+  const productsSecret = liveStack.secrets.gatewaySecrets.products;
+  if (!products || !productsSecret) throw new Error('the products subgraph is not running');
+  const productsUrl = `http://127.0.0.1:${products.port}/graphql`;
+  const startBareHop = () =>
+    startServiceProcess('bare-hop', join(ROOT, 'scripts/bench/bare-hop.ts'), {
+      output: serviceOutput,
+      env: childEnvironment({ NODE_ENV: 'production' }),
+      args: ['--url', productsUrl, '--secrets', secretsPath, '--subgraph', 'products'],
+      nodeArgs: profileArgs('bare-hop'),
+    });
 
   const mix = storefrontMix(plan, options.productPages);
   const arms: ArmReport[] = [];
@@ -223,41 +235,55 @@ try {
   const uncachedArm = storefrontArm('gateway, caching off', () => startOurGateway('cache-off', false));
   const stockArm = storefrontArm(
     'stock @apollo/gateway',
-    startStockGateway,
+    startStockGateway('stock'),
     'supergraph without its @authenticated/@requiresScopes links and directives; requests signed like ours',
   );
   // Rounds in alternating order (on, off, stock, then stock, off, on, …): a machine that speeds
   // up or slows down during the run weighs on every arm alike.
-  const storefrontArms = [cachedArm, uncachedArm, stockArm];
-  const rounds = new Map<Arm, Round[]>(storefrontArms.map((arm) => [arm, []]));
-  for (let round = 0; round < options.rounds; round++)
-    for (const arm of round % 2 === 0 ? storefrontArms : [...storefrontArms].reverse())
-      rounds.get(arm)?.push(await measureRound(arm));
-  const cached = reportOf(cachedArm, rounds.get(cachedArm) ?? []);
-  const uncached = reportOf(uncachedArm, rounds.get(uncachedArm) ?? []);
-  const stock = reportOf(stockArm, rounds.get(stockArm) ?? []);
+  const measureInRounds = async <Group extends readonly Arm[]>(
+    group: Group,
+  ): Promise<{ [Index in keyof Group]: ArmReport }> => {
+    const rounds = new Map<Arm, Round[]>(group.map((arm) => [arm, []]));
+    for (let round = 0; round < options.rounds; round++)
+      for (const arm of round % 2 === 0 ? group : [...group].reverse())
+        rounds.get(arm)?.push(await measureRound(arm));
+    return group.map((arm) => reportOf(arm, rounds.get(arm) ?? [])) as { [Index in keyof Group]: ArmReport };
+  };
+  const [cached, uncached, stock] = await measureInRounds([cachedArm, uncachedArm, stockArm] as const);
 
-  // The gateway hop: one single-subgraph operation through the gateway (no cache), and on products directly.
+  // The gateway hop: one single-subgraph operation through this gateway (no cache), through the
+  // stock gateway, through a bare Node hop (no GraphQL: the floor), and on products directly.
   const single = () => SINGLE_SUBGRAPH_OPERATION;
+  const hopLoad = () => ({ connections: options.hopConnections, next: single });
+  const hopNote = `CatalogPage (products only), ${options.hopConnections} connection(s)`;
   // Identical requests in flight are not shared here: every request crosses the hop, as it does directly.
   const hopArm: Arm = {
     name: 'gateway, caching off: products-only operation',
-    note: `CatalogPage (products only), ${options.hopConnections} connection(s), identical requests not shared`,
+    note: `${hopNote}, identical requests not shared`,
     start: () => startOurGateway('hop', false, { SUBGRAPH_DEDUPLICATE: 'false' }),
-    load: () => ({ connections: options.hopConnections, next: single }),
+    load: hopLoad,
     gateway: true,
   };
-  const hopGateway = reportOf(hopArm, [await measureRound(hopArm)]);
-  const products = liveStack.subgraphs.get('products');
-  const productsSecret = liveStack.secrets.gatewaySecrets.products;
-  if (!products || !productsSecret) throw new Error('the products subgraph is not running');
+  const stockHopArm: Arm = {
+    name: 'stock @apollo/gateway: products-only operation',
+    note: hopNote,
+    start: startStockGateway('stock-hop'),
+    load: hopLoad,
+    gateway: true,
+  };
+  const bareHopArm: Arm = {
+    name: 'bare Node hop (no GraphQL): products-only operation',
+    note: `${hopNote}; reads, signs, forwards over undici, parses and writes the answer again`,
+    start: startBareHop,
+    load: hopLoad,
+    gateway: true,
+  };
   const directArm: Arm = {
     name: 'products subgraph directly',
     note: `CatalogPage, signed like the gateway signs, ${options.hopConnections} connection(s)`,
     start: async () => products,
     load: () => ({
-      connections: options.hopConnections,
-      next: single,
+      ...hopLoad(),
       headersFor: (request) =>
         signGatewayRequest(productsSecret, {
           method: 'POST',
@@ -268,9 +294,14 @@ try {
     }),
     gateway: false,
   };
-  const direct = reportOf(directArm, [await measureRound(directArm)]);
+  const [hopGateway, hopStock, hopBare, direct] = await measureInRounds([
+    hopArm,
+    stockHopArm,
+    bareHopArm,
+    directArm,
+  ] as const);
 
-  const report = printReport(arms, { stock, cached, uncached, hopGateway, direct });
+  const report = printReport(arms, { stock, cached, uncached, hopGateway, hopStock, hopBare, direct });
   if (options.profileDir) log(summarizeProfiles(options.profileDir));
   if (options.jsonPath) {
     writeFileSync(

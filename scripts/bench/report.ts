@@ -19,6 +19,8 @@ interface Measured {
   cached: LoadResult;
   uncached: LoadResult;
   hopGateway: LoadResult;
+  hopStock: LoadResult;
+  hopBare: LoadResult;
   direct: LoadResult;
 }
 
@@ -33,7 +35,7 @@ const ratio = (value: number) => `${value.toFixed(2)}×`;
 
 /** Prints the table, the ratios and the goals; returns the same for the JSON file. */
 export function printReport(arms: readonly ArmReport[], measured: Measured) {
-  const { stock, cached, uncached, hopGateway, direct } = measured;
+  const { stock, cached, uncached, hopGateway, hopStock, hopBare, direct } = measured;
   const rows = arms.map((arm) => ({
     arm: arm.name,
     'req/s': arm.requestsPerSecond.toFixed(0),
@@ -54,8 +56,17 @@ export function printReport(arms: readonly ArmReport[], measured: Measured) {
     if (arm.note) console.info(`  ${arm.name}: ${arm.note}`);
     if (arm.errors > 0) console.info(`  ${arm.name}: errors ${JSON.stringify(arm.errorsByKind)}`);
   }
-  const hopMs = hopGateway.latencyMs.mean - direct.latencyMs.mean;
-  const hopShare = direct.latencyMs.mean > 0 ? hopMs / direct.latencyMs.mean : Number.POSITIVE_INFINITY;
+  // What a hop adds to the direct subgraph's mean latency, and that as a share of it.
+  const hopOf = (through: LoadResult) => {
+    const added = through.latencyMs.mean - direct.latencyMs.mean;
+    return {
+      ms: added,
+      shareOfDirect: direct.latencyMs.mean > 0 ? added / direct.latencyMs.mean : Number.POSITIVE_INFINITY,
+    };
+  };
+  const hop = hopOf(hopGateway);
+  const hopText = ({ ms: added, shareOfDirect }: ReturnType<typeof hopOf>) =>
+    `${ms(added)} over ${ms(direct.latencyMs.mean)} = ${(shareOfDirect * 100).toFixed(0)}%`;
   const goals: Goal[] = [
     {
       goal: 'caching on ≥ 3× stock throughput',
@@ -79,12 +90,14 @@ export function printReport(arms: readonly ArmReport[], measured: Measured) {
     },
     {
       goal: 'gateway hop ≤ 40% of the direct subgraph time (mean latency)',
-      measured: `${ms(hopMs)} over ${ms(direct.latencyMs.mean)} = ${(hopShare * 100).toFixed(0)}%`,
-      met: hopShare <= 0.4,
+      measured: hopText(hop),
+      met: hop.shareOfDirect <= 0.4,
     },
   ];
   console.info('');
   for (const goal of goals) console.info(`${goal.met ? 'MET   ' : 'MISSED'}  ${goal.goal}: ${goal.measured}`);
+  console.info(`        the same hop through the stock gateway: ${hopText(hopOf(hopStock))}`);
+  console.info(`        through a bare Node hop, no GraphQL (the floor): ${hopText(hopOf(hopBare))}`);
   return {
     arms,
     ratiosToStock: {
@@ -93,7 +106,7 @@ export function printReport(arms: readonly ArmReport[], measured: Measured) {
       cachingOnP99: cached.latencyMs.p99 / stock.latencyMs.p99,
       cachingOffP99: uncached.latencyMs.p99 / stock.latencyMs.p99,
     },
-    gatewayHop: { ms: hopMs, shareOfDirect: hopShare },
+    gatewayHop: { ours: hop, stock: hopOf(hopStock), bareNode: hopOf(hopBare) },
     goals,
   };
 }

@@ -48,6 +48,8 @@ const accountsEnv = z
     LOGIN_MAX_FAILURES_PER_EMAIL: count(5, 1000),
     LOGIN_MAX_FAILURES_PER_ADDRESS: count(20, 100_000),
     LOGIN_FAILURE_WINDOW_SECONDS: count(60, 24 * 3600),
+    SIGNUP_MAX_PER_ADDRESS: count(20, 100_000),
+    SIGNUP_WINDOW_SECONDS: count(3600, 7 * 24 * 3600),
     /** The seeded admin's password (demo data, never seeded with NODE_ENV=production). */
     SEED_ADMIN_PASSWORD: z
       .string()

@@ -2,6 +2,7 @@ import type { Database } from '@shop/platform/db';
 import type { RequestScope } from '@shop/platform/service';
 import type * as tables from './db/schema';
 import type { LoginLimits } from './domain/login-throttle';
+import type { SignUpLimits } from './domain/signup-throttle';
 import { createLoaders, type Loaders } from './loaders';
 import type { AccessTokenIssuer } from './tokens/access-tokens';
 
@@ -13,6 +14,7 @@ export type Db = Database<Tables>;
 export interface AccountsServices {
   tokens: AccessTokenIssuer;
   loginLimits: LoginLimits;
+  signUpLimits: SignUpLimits;
 }
 
 export interface Context extends RequestScope<Tables>, AccountsServices {

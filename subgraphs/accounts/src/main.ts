@@ -19,6 +19,10 @@ await runSubgraph(
       maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
     },
+    signUpLimits: {
+      maxPerAddress: config.SIGNUP_MAX_PER_ADDRESS,
+      windowSeconds: config.SIGNUP_WINDOW_SECONDS,
+    },
   }),
   config,
 );

@@ -5,6 +5,7 @@ import { parse } from 'graphql';
 import { type Context, createContext, type Tables } from './context';
 import * as tables from './db/schema';
 import type { LoginLimits } from './domain/login-throttle';
+import type { SignUpLimits } from './domain/signup-throttle';
 import { resolvers } from './resolvers';
 import { type AccessTokenSettings, createAccessTokenIssuer } from './tokens/access-tokens';
 import { jwksRoutes } from './tokens/jwks-route';
@@ -14,6 +15,7 @@ export interface AccountsSettings {
   signingKeys: SigningKeyRing;
   accessTokens: AccessTokenSettings;
   loginLimits: LoginLimits;
+  signUpLimits: SignUpLimits;
 }
 
 /** What the seeder and migrations need: the tables, without keys. */
@@ -29,6 +31,7 @@ export function createAccountsSubgraph(settings: AccountsSettings): SubgraphDefi
   const services = {
     tokens: createAccessTokenIssuer(settings.signingKeys, settings.accessTokens),
     loginLimits: settings.loginLimits,
+    signUpLimits: settings.signUpLimits,
   };
   return {
     ...accountsTables,

@@ -2,6 +2,7 @@ import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, JWKS_PATH } from '@shop/p
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import type { Context, Tables } from '../src/context';
 import type { LoginLimits } from '../src/domain/login-throttle';
+import type { SignUpLimits } from '../src/domain/signup-throttle';
 import { createAccountsSubgraph } from '../src/subgraph';
 import { generateSigningKey, type SigningKey, SigningKeyRing } from '../src/tokens/signing-keys';
 
@@ -13,7 +14,11 @@ export interface AccountsUnderTest extends TestSubgraph<Tables, Context> {
 
 /** accounts on a fresh database, with keys made for the test and the given log-in limits. */
 export async function startAccounts(
-  options: { loginLimits?: Partial<LoginLimits>; keys?: SigningKey[] } = {},
+  options: {
+    loginLimits?: Partial<LoginLimits>;
+    signUpLimits?: Partial<SignUpLimits>;
+    keys?: SigningKey[];
+  } = {},
 ): Promise<AccountsUnderTest> {
   const service = await startTestSubgraph(
     createAccountsSubgraph({
@@ -29,6 +34,7 @@ export async function startAccounts(
         windowSeconds: 60,
         ...options.loginLimits,
       },
+      signUpLimits: { maxPerAddress: 20, windowSeconds: 3600, ...options.signUpLimits },
     }),
   );
   return { ...service, jwksUrl: service.url.replace('/graphql', JWKS_PATH) };

@@ -35,7 +35,8 @@ export type Mutation = {
   /**
    * Creates a customer account and logs it in. The email must not have an account yet (CONFLICT);
    * a malformed email, an empty name or a password shorter than 10 characters is BAD_USER_INPUT
-   * naming the field.
+   * naming the field. Past a number of sign-ups from one client address within a window, further
+   * ones are RATE_LIMITED, with `retryAfterSeconds` in the error's extensions.
    */
   signUp: AuthPayload;
   /**

@@ -24,15 +24,25 @@ export const users = pgTable(
 export type UserRow = typeof users.$inferSelect;
 
 /**
- * Failed log-ins per email and per client address in the current window, shared by every
- * replica of accounts. Keys are digests, so the table holds no email address or IP in clear.
+ * Attempts counted per key in a window that starts with the key's first attempt, shared by every
+ * replica of accounts. Keys are digests, so a table holds no email address or IP in clear.
  */
-export const loginThrottle = pgTable(
-  'login_throttle',
-  {
-    key: text('key').primaryKey(),
-    windowStartedAt: timestamp('window_started_at', { withTimezone: true, precision: 3 }).notNull(),
-    failures: integer('failures').notNull(),
-  },
-  (table) => [index('login_throttle_window_started_at').on(table.windowStartedAt)],
-);
+function attemptCounters(name: string, countColumn: string) {
+  return pgTable(
+    name,
+    {
+      key: text('key').primaryKey(),
+      windowStartedAt: timestamp('window_started_at', { withTimezone: true, precision: 3 }).notNull(),
+      count: integer(countColumn).notNull(),
+    },
+    (table) => [index(`${name}_window_started_at`).on(table.windowStartedAt)],
+  );
+}
+
+/** Failed log-ins per email and per client address in the current window. */
+export const loginThrottle = attemptCounters('login_throttle', 'failures');
+
+/** Sign-ups per client address in the current window. */
+export const signUpThrottle = attemptCounters('signup_throttle', 'attempts');
+
+export type AttemptCounters = typeof loginThrottle | typeof signUpThrottle;

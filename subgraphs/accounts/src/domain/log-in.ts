@@ -1,9 +1,11 @@
 import { ErrorCode, ShopError, unauthenticated } from '@shop/platform/errors';
 import type { Db } from '../context';
 import type { UserRow } from '../db/schema';
+import { loginThrottle } from '../db/schema';
 import { verifyPassword } from '../passwords';
+import { countAttempt, forgiveAttempt } from './attempt-throttle';
 import { normaliseEmail } from './credentials';
-import { countLoginAttempt, forgiveLoginAttempt, type LoginLimits, loginCounters } from './login-throttle';
+import { type LoginLimits, loginCounters } from './login-throttle';
 import { findUserByEmail } from './users';
 
 export interface LoginAttempt {
@@ -21,7 +23,7 @@ export interface LoginAttempt {
 export async function logIn(db: Db, attempt: LoginAttempt, limits: LoginLimits): Promise<UserRow> {
   const email = normaliseEmail(attempt.email);
   const counters = loginCounters(email, attempt.clientAddress, limits);
-  const retryAfterSeconds = await countLoginAttempt(db, counters, limits.windowSeconds);
+  const retryAfterSeconds = await countAttempt(db, loginThrottle, counters, limits.windowSeconds);
   if (retryAfterSeconds !== null)
     throw new ShopError(
       ErrorCode.RATE_LIMITED,
@@ -31,6 +33,6 @@ export async function logIn(db: Db, attempt: LoginAttempt, limits: LoginLimits):
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(user?.passwordHash ?? null, attempt.password);
   if (!user || !valid) throw unauthenticated('The email or password is not correct.');
-  await forgiveLoginAttempt(db, counters);
+  await forgiveAttempt(db, loginThrottle, counters);
   return user;
 }

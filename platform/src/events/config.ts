@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { postgresUrlEnv } from '../config';
+import { INBOX_RETENTION_DEFAULT_HOURS, INBOX_RETENTION_MIN_HOURS } from './housekeeping';
 import type { EventBusOptions } from './runtime';
 
 /** The event bus settings every subgraph reads (part of `subgraphEnv`); defaults fit the embedded mode. */
@@ -27,6 +28,16 @@ export const eventsEnv = {
   EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** A handler holding an event longer (or whose process died) loses it to another replica. */
   EVENTS_HANDLER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How long a handled event's inbox row is kept; shorter than the bus may redeliver would break exactly-once. */
+  EVENTS_INBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(
+      INBOX_RETENTION_MIN_HOURS,
+      `must be at least ${INBOX_RETENTION_MIN_HOURS} (14 days): the bus may redeliver an event that long after it was sent`,
+    )
+    .max(10 * 365 * 24)
+    .default(INBOX_RETENTION_DEFAULT_HOURS),
 };
 
 export type EventsConfig = z.output<z.ZodObject<typeof eventsEnv>>;
@@ -44,5 +55,6 @@ export function eventBusOptions(config: EventsConfig): EventBusOptions {
     },
     concurrency: config.EVENTS_CONCURRENCY,
     handlerTimeoutSeconds: config.EVENTS_HANDLER_TIMEOUT_SECONDS,
+    inboxRetentionHours: config.EVENTS_INBOX_RETENTION_HOURS,
   };
 }

@@ -25,8 +25,6 @@ export interface RelayOptions {
   batchSize?: number;
   /** Slow poll in case a notification was missed (the relay was reconnecting); also the stats refresh. */
   pollIntervalMs?: number;
-  /** Sent rows are kept this long (to look at), then deleted. */
-  keepSentMs?: number;
 }
 
 export interface OutboxRelay {
@@ -45,8 +43,6 @@ interface ClaimedRow {
   attempts: number;
 }
 
-const PRUNE_EVERY_MS = 10 * 60_000;
-
 /**
  * Publishes the outbox. Each round claims due rows with `FOR UPDATE SKIP LOCKED` in one
  * transaction, publishes them and marks them sent (or schedules the next attempt) before it
@@ -58,7 +54,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
   const { sql, transport, metrics, logger, producer } = options;
   const batchSize = options.batchSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
-  const keepSentMs = options.keepSentMs ?? 24 * 3600_000;
   const retry = options.retry ?? { baseDelayMs: 500, maxDelayMs: 5000 };
 
   let stopping = false;
@@ -140,15 +135,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
     return stats?.next_due_ms ?? pollIntervalMs;
   };
 
-  let lastPrune = 0;
-  const prune = async () => {
-    if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
-    lastPrune = Date.now();
-    await sql`
-      delete from outbox where id in (
-        select id from outbox where sent_at < now() - ${keepSentMs} * interval '1 millisecond' limit 10000)`;
-  };
-
   const loop = async () => {
     let failures = 0;
     while (!stopping) {
@@ -158,7 +144,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
         failures = 0;
         if (claimed >= batchSize || wakeUp.wasNotified) continue;
         const dueInMs = await refreshStats();
-        await prune();
         // Rows due but not claimed are another replica's batch in flight: give it a moment.
         const pause = Math.max(dueInMs, claimed === 0 ? 250 : 10);
         if (!wakeUp.wasNotified && !stopping) await wakeUp.pause(Math.min(pollIntervalMs, pause));

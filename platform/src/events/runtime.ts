@@ -5,6 +5,7 @@ import type { EventMetrics } from '../metrics';
 import { createDeliveryHandler } from './consumer';
 import type { EventDefinition } from './envelope';
 import { type EventHandler, subscriptionsOf } from './handlers';
+import { handledInboxRows, sentOutboxRows, startHousekeeping } from './housekeeping';
 import { connectNatsTransport } from './nats-transport';
 import { connectPgBossTransport } from './pg-boss-transport';
 import { type OutboxRelay, startOutboxRelay } from './relay';
@@ -33,6 +34,8 @@ export interface EventBusOptions {
    * soon an event in the hands of a process that died is delivered again. 30 s by default.
    */
   handlerTimeoutSeconds?: number;
+  /** How long a handled event's inbox row is kept (see INBOX_RETENTION_MIN_HOURS for the floor). 30 days by default. */
+  inboxRetentionHours?: number;
   /** Relay tuning (tests). */
   relay?: {
     batchSize?: number;
@@ -45,7 +48,7 @@ export interface RunningEvents {
   transport: EventTransport;
   /** Rejects when the bus cannot be reached (`/ready`). */
   ping(): Promise<void>;
-  /** Stops taking events, lets the ones in hand finish, stops the relay, disconnects. */
+  /** Stops taking events, lets the ones in hand finish, stops the relay and the pruning, disconnects. */
   stop(): Promise<void>;
 }
 
@@ -74,8 +77,9 @@ export async function connectEventTransport(
 
 /**
  * A service's part in the event system, started with the service: its outbox relay (when it
- * publishes) and its consumer (when it consumes), on a small connection pool of their own so
- * event work neither starves requests nor counts as request statements.
+ * publishes), its consumer (when it consumes) and the pruning of the old rows they leave, on a
+ * small connection pool of their own so event work neither starves requests nor counts as
+ * request statements.
  */
 export async function startServiceEvents<TSchema extends TableSchema>(params: {
   service: string;
@@ -134,6 +138,14 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
     await sql.end({ timeout: 1 });
     throw error;
   }
+  const housekeeping = startHousekeeping({
+    sql,
+    logger,
+    pruned: [
+      ...(publishes.length > 0 ? [sentOutboxRows] : []),
+      ...(handlers.length > 0 ? [handledInboxRows(options.inboxRetentionHours)] : []),
+    ],
+  });
   logger.info(
     {
       transport: transport.kind,
@@ -149,6 +161,7 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
     async stop() {
       await consumer?.stop();
       await relay?.stop();
+      await housekeeping.stop();
       await transport.close();
       await sql.end({ timeout: 5 });
     },

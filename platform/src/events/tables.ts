@@ -48,7 +48,11 @@ export const inbox = pgTable(
     type: text('type').notNull(),
     processedAt: at('processed_at').notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.eventId, table.consumer] })],
+  (table) => [
+    primaryKey({ columns: [table.eventId, table.consumer] }),
+    // What pruning of rows past their retention scans.
+    index('inbox_processed_idx').on(table.processedAt),
+  ],
 );
 
 /** Events this service could not handle: set aside with the reason, so they never block the stream. */

@@ -12,6 +12,7 @@ import {
   eventually,
   type Harness,
   metricValue,
+  sentEnvelope,
   type TransportKind,
   widgetCreated,
   widgetCreatedLoose,
@@ -165,19 +166,7 @@ export function eventTransportContract(kind: TransportKind): void {
     const id = await createWidget(widgets.db, 'once');
     await eventually(async () => (await effectsOf(billing, 'billing')).get(id) === 1, 'the first delivery');
 
-    const [row] = await widgets.sql`
-      select id, producer, type, version, payload, trace_context,
-             to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
-      from outbox where id = ${id}`;
-    const envelope = {
-      id: row?.id,
-      type: row?.type,
-      version: row?.version,
-      producer: row?.producer,
-      occurredAt: row?.occurred_at,
-      traceContext: row?.trace_context,
-      payload: row?.payload,
-    };
+    const envelope = await sentEnvelope(widgets, id);
     await harness.redeliver('billing', envelope);
     await harness.redeliver('billing', envelope);
     await eventually(

@@ -199,6 +199,23 @@ export async function createWidget(
 
 class RolledBack extends Error {}
 
+/** An event as the relay put it on the bus, read back from the producer's outbox (to deliver it again). */
+export async function sentEnvelope(database: ServiceDatabase, id: string): Promise<Record<string, unknown>> {
+  const [row] = await database.sql`
+    select id, producer, type, version, payload, trace_context,
+           to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
+    from outbox where id = ${id}`;
+  return {
+    id: row?.id,
+    type: row?.type,
+    version: row?.version,
+    producer: row?.producer,
+    occurredAt: row?.occurred_at,
+    traceContext: row?.trace_context,
+    payload: row?.payload,
+  };
+}
+
 /** Effects per event id that a consumer has committed. */
 export async function effectsOf(database: ServiceDatabase, consumer: string): Promise<Map<string, number>> {
   const rows = await database.sql<{ event_id: string; count: number }[]>`

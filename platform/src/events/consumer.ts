@@ -11,13 +11,16 @@ import type { Delivery, DeliveryOutcome } from './transport';
 
 type TableSchema = Record<string, unknown>;
 
-export type DeadLetterReason =
-  | 'invalid_envelope'
-  | 'unknown_type'
-  | 'unknown_version'
-  | 'invalid_payload'
-  | 'handler_failed'
-  | 'redeliveries_exhausted';
+export const DEAD_LETTER_REASONS = [
+  'invalid_envelope',
+  'unknown_type',
+  'unknown_version',
+  'invalid_payload',
+  'handler_failed',
+  'redeliveries_exhausted',
+] as const;
+
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface ConsumerOptions<TSchema extends TableSchema> {
   /** The consumer's name: the inbox key, the bus' durable consumer / queue. Usually the service name. */

@@ -1,5 +1,6 @@
 export { type EventsConfig, eventBusOptions, eventsEnv } from './config';
-export { createDeliveryHandler, type DeadLetterReason } from './consumer';
+export { createDeliveryHandler, DEAD_LETTER_REASONS, type DeadLetterReason } from './consumer';
+export { type ReplayOptions, type ReplayResult, replayDeadLetters } from './dead-letter-replay';
 export {
   defineEvent,
   describeEvent,
@@ -11,6 +12,13 @@ export {
 export { type EventHandler, handleEvent } from './handlers';
 export { OUTBOX_CHANNEL, publishEvent } from './publish';
 export { type OutboxRelay, startOutboxRelay } from './relay';
+export {
+  type ParsedReplayCommand,
+  parseReplayCommand,
+  REPLAY_USAGE,
+  type ReplayCommand,
+  replayExitCode,
+} from './replay-command';
 export { defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export {
   connectEventTransport,

@@ -65,6 +65,11 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
 
   const streamName = (producer: string) => `${namespace}_events_${producer}`;
   const subject = (producer: string, type: string) => `${namespace}.events.${producer}.${type}`;
+  // Replays for one consumer: in the producer's stream, under a token no event type can start
+  // with (types begin with a letter), so only that consumer's filter takes them.
+  const replayPrefix = (producer: string, durable: string) =>
+    `${namespace}.events.${producer}._replay.${durable}.`;
+  const durableName = (consumer: string) => consumer.replace(/[^A-Za-z0-9_-]/g, '_');
   const streams = new Map<string, Promise<void>>();
   const ensureStream = (producer: string): Promise<void> => {
     let ready = streams.get(producer);
@@ -118,7 +123,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
     },
 
     async consume(consumer, subscriptions, deliver, consumeOptions): Promise<RunningConsumer> {
-      const durable = consumer.replace(/[^A-Za-z0-9_-]/g, '_');
+      const durable = durableName(consumer);
       const byProducer = new Map<string, string[]>();
       for (const { producer, type } of subscriptions)
         byProducer.set(producer, [...(byProducer.get(producer) ?? []), subject(producer, type)]);
@@ -131,8 +136,9 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
         await ensureStream(producer);
         const stream = streamName(producer);
         const wanted = new Set(subjects);
+        const replays = replayPrefix(producer, durable);
         const filter: Partial<ConsumerConfig> = multipleFilters
-          ? { filter_subjects: subjects }
+          ? { filter_subjects: [...subjects, `${replays}>`] }
           : { filter_subject: `${namespace}.events.${producer}.>` };
         const settings: Partial<ConsumerConfig> = {
           ...filter,
@@ -156,7 +162,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           max_messages: consumeOptions.concurrency * 2,
         });
         const handle = async (message: JsMsg) => {
-          if (!wanted.has(message.subject)) {
+          if (!wanted.has(message.subject) && !message.subject.startsWith(replays)) {
             message.ack();
             return;
           }
@@ -195,6 +201,40 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           await Promise.all(loops.map((loop) => loop.stop()));
         },
       };
+    },
+
+    async redeliver(consumer, envelope) {
+      const durable = durableName(consumer);
+      const stream = streamName(envelope.producer);
+      const replays = replayPrefix(envelope.producer, durable);
+      let filters: string[];
+      try {
+        const { config } = await jsm.consumers.info(stream, durable);
+        filters = config.filter_subjects ?? (config.filter_subject ? [config.filter_subject] : []);
+      } catch (error) {
+        if (
+          error instanceof JetStreamApiError &&
+          (error.code === CONSUMER_NOT_FOUND || error.code === STREAM_NOT_FOUND)
+        )
+          throw new Error(
+            `${consumer} has no durable consumer on ${stream}: it does not read events of ${envelope.producer} on this bus`,
+          );
+        throw error;
+      }
+      // A consumer last started by an older version has no replay filter: the message would sit unread.
+      if (
+        !filters.some(
+          (filter) => filter === `${replays}>` || filter === `${namespace}.events.${envelope.producer}.>`,
+        )
+      )
+        throw new Error(
+          `the consumer ${durable} on ${stream} does not take replays yet: restart ${consumer} with this version first`,
+        );
+      // No Nats-Msg-Id: the stream would drop it as a duplicate of the first publish within its window.
+      await js.publish(`${replays}${envelope.type}`, JSON.stringify(envelope), {
+        expect: { streamName: stream },
+        timeout: PUBLISH_TIMEOUT_MS,
+      });
     },
 
     async ping() {

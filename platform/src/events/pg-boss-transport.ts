@@ -168,6 +168,16 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       };
     },
 
+    async redeliver(consumer, envelope) {
+      const queue = queueName(consumer);
+      if (!(await boss.getQueue(queue)))
+        throw new Error(`there is no queue ${queue} on this bus: ${consumer} has never consumed events here`);
+      // A fresh job id: the first delivery's job keeps the event id (done, then archived) and would swallow it.
+      // The queue's retry settings apply, as to any job of the queue.
+      await boss.insert([{ name: queue, data: envelope }]);
+      await db.executeSql('select pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
+    },
+
     async ping() {
       await db.executeSql('select 1', []);
     },

@@ -56,6 +56,13 @@ export interface EventTransport {
     deliver: (delivery: Delivery) => Promise<DeliveryOutcome>,
     options: ConsumeOptions,
   ): Promise<RunningConsumer>;
+  /**
+   * Puts an event on the bus again for one consumer only (the replay of a dead letter): past the
+   * bus' dedupe on the event id, and unseen by every other consumer of the event. Resolves once
+   * the bus durably holds it; rejects when it did not take it, or when `consumer` does not read
+   * that producer's events on this bus.
+   */
+  redeliver(consumer: string, envelope: EventEnvelope): Promise<void>;
   /** Rejects when the bus cannot be reached now (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

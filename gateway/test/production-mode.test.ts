@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FederatedTestGraph, startFederatedTestGraph } from './support/federated-test-graph';
@@ -35,6 +38,47 @@ beforeAll(async () => {
   });
 });
 afterAll(() => graph?.stop());
+
+/**
+ * POSTs a body declared as `declaredBytes` long, sending `sendBytes` of it in 256 KiB pieces a
+ * little apart (with a pause halfway: `answerMidway` is what the server had said by then), then
+ * reads until the server closes. `failure` is the socket error, if any.
+ */
+async function sendRaw(declaredBytes: number, sendBytes: number) {
+  const { hostname, port } = new URL(graph.gateway.url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let answer = '';
+  let failure: Error | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    answer += chunk.toString('latin1');
+  });
+  socket.on('error', (error) => {
+    failure = error;
+  });
+  // Not events.once: it would reject on the socket's error, which is an outcome here.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n`,
+  );
+  const piece = Buffer.alloc(256 * 1024, 'x');
+  let sent = 0;
+  let answerMidway: string | null = null;
+  while (sent < sendBytes && !socket.destroyed && failure === null) {
+    socket.write(piece);
+    sent += piece.length;
+    await sleep(5);
+    if (answerMidway === null && sent >= sendBytes / 2) {
+      // Halfway, a pause: what has the server said while the body is still coming?
+      await sleep(200);
+      answerMidway = answer;
+    }
+  }
+  if (sent >= declaredBytes) await closed;
+  else socket.end();
+  await closed;
+  return { answer, answerMidway, failure: failure as Error | null, sent };
+}
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   fetch(graph.gateway.url, {
@@ -87,6 +131,22 @@ describe('the HTTP edge', () => {
     );
     expect(response.status).toBe(413);
     expect(graph.totalCalls()).toBe(before);
+  });
+
+  it('answers a too-large body once the client has sent it: the client reads the 413, not a reset', async () => {
+    // Closing while a client still uploads resets the connection, and the client (fetch among
+    // them: "write EPIPE") loses the answer. So the gateway drops the rest first, then answers.
+    const { answer, answerMidway, failure } = await sendRaw(3 * 1024 * 1024, 3 * 1024 * 1024);
+    expect(answerMidway).toBe('');
+    expect(failure).toBeNull();
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/PAYLOAD_TOO_LARGE/);
+  });
+
+  it('cuts off a client that keeps sending far past the limit, without answering it', async () => {
+    const { answer, sent } = await sendRaw(64 * 1024 * 1024, 24 * 1024 * 1024);
+    expect(answer).toBe('');
+    expect(sent).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('refuses a batch of operations', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { readBody } from './body';
+import { discardBody, readBody } from './body';
 import { HttpError, sendGraphQLHttpError } from './respond';
 
 /** A request as it arrived, before anything was parsed: what a check over the exact bytes (a signature) needs. */
@@ -43,7 +43,10 @@ export function createGraphQLHandler<TContext extends BaseContext, TAdmission = 
       httpGraphQLRequest = toHttpGraphQLRequest(received);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      if (error.status === 413) res.setHeader('connection', 'close');
+      if (error.status === 413) {
+        if (!(await discardBody(req))) return;
+        res.setHeader('connection', 'close');
+      }
       sendGraphQLHttpError(res, error);
       return;
     }

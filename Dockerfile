@@ -26,6 +26,29 @@ RUN test -n "${SERVICE_DIR}" \
     && npm ci --omit=dev --workspace="${SERVICE_DIR}" --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force
 
+# The storefront (--target storefront, SERVICE_DIR=apps/storefront): built with its development
+# dependencies (Vite), then only the static files and the small server that serves them ship.
+FROM ${NODE_IMAGE} AS storefront-build
+WORKDIR /app
+COPY --from=manifests /out/ ./
+RUN npm ci --workspace=apps/storefront --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY tsconfig.json ./
+COPY schema/ schema/
+COPY apps/storefront/ apps/storefront/
+RUN npm run build -w apps/storefront
+
+FROM ${NODE_IMAGE} AS storefront
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=dependencies /app/ ./
+COPY apps/storefront/server/ apps/storefront/server/
+COPY --from=storefront-build /app/apps/storefront/dist/ apps/storefront/dist/
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "apps/storefront/server/main.ts"]
+
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE_DIR
 ENV NODE_ENV=production \
@@ -36,6 +59,8 @@ WORKDIR /app
 COPY --from=dependencies /app/ ./
 COPY tsconfig.json ./
 COPY platform/src/ platform/src/
+# The dev kit's seed data, for SEED_DEMO_DATA=true only: the service itself never imports it.
+COPY devkit/src/ devkit/src/
 COPY schema/ schema/
 COPY ${SERVICE_DIR}/ ${SERVICE_DIR}/
 COPY docker/entrypoint.sh /usr/local/bin/shop-entrypoint

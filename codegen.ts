@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as addPlugin from '@graphql-codegen/add';
 import { codegen } from '@graphql-codegen/core';
@@ -10,6 +10,7 @@ import {
   generateClientArtifacts,
   readOperationFiles,
 } from './scripts/lib/client-documents';
+import { generateEventCode } from './scripts/lib/event-schemas';
 import { ROOT } from './scripts/lib/services';
 import { composeSupergraph, readSubgraphSources } from './scripts/lib/supergraph';
 
@@ -19,6 +20,7 @@ import { composeSupergraph, readSubgraphSources } from './scripts/lib/supergraph
  * with mapper types so resolvers receive database rows where the schema names a type. For
  * clients, typed documents of the operations in schema/operations/ (client preset) and the
  * persisted operation manifest the gateway's safelist reads, against the composed API schema.
+ * For events, the TypeScript of schema/events/*.proto (buf generate with protoc-gen-es).
  * `--check` writes nothing and fails when a generated file is stale (CI).
  */
 const check = process.argv.includes('--check');
@@ -70,7 +72,7 @@ for (const subgraph of subgraphs) {
       useIndexSignature: true,
       useTypeImports: true,
       enumsAsTypes: true,
-      contextType: '../context#Context',
+      contextType: '../subgraph#Context',
       mappers: mappersOf(subgraph),
       scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
     },
@@ -92,5 +94,18 @@ try {
 } catch (error) {
   console.error(`client documents not generated: ${(error as Error).message}`);
   process.exit(1);
+}
+
+// The event contracts' TypeScript; a file no .proto produces any more is stale too.
+const eventCode = await generateEventCode(ROOT);
+for (const [file, content] of eventCode.files) emit(file, content);
+for (const file of eventCode.orphans) {
+  if (check) {
+    console.error(`stale: ${file} (no .proto generates it: run npm run codegen and commit)`);
+    stale += 1;
+  } else {
+    rmSync(file);
+    console.error(`removed ${file}`);
+  }
 }
 if (stale > 0) process.exit(1);

@@ -12,8 +12,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['{platform,gateway,scripts,e2e}/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'],
-    globalSetup: ['./platform/src/testing/global-setup.ts'],
+    include: ['{platform,gateway,registry,scripts,e2e}/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts'],
+    globalSetup: ['./devkit/src/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -18,9 +18,9 @@ for name in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)_FILE=.*/\1/p'); do
   unset "${name}_FILE"
 done
 
-if [ "${SEED_DEMO_DATA:-false}" = "true" ] && [ -f "$SERVICE_DIR/src/seed.ts" ]; then
+if [ "${SEED_DEMO_DATA:-false}" = "true" ] && [ -f "$SERVICE_DIR/src/db/seed.ts" ]; then
   # Demo data is what a demo needs: development mode gives it the demo logins.
-  NODE_ENV=development node --import tsx "$SERVICE_DIR/src/seed.ts"
+  NODE_ENV=development node --import tsx "$SERVICE_DIR/src/main.ts" seed
 fi
 
 if [ "$#" -eq 0 ]; then

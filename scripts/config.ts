@@ -23,6 +23,12 @@ const launcherEnv = z.object({
    * checkout benchmark's NATS server (default `nats://127.0.0.1:4222`).
    */
   NATS_URL: z.string().trim().optional(),
+  /** Port of the launcher's own /health (127.0.0.1 only): each service's state and restarts. */
+  LAUNCHER_HEALTH_PORT: portEnv(4090),
+  /** Port of the storefront web app; the gateway's CORS_ORIGINS gets its origins added. */
+  STOREFRONT_PORT: portEnv(3000),
+  /** Other browser origins the gateway allows (comma-separated), besides the storefront's. */
+  CORS_ORIGINS: z.string().trim().default(''),
 });
 
 export type LauncherConfig = z.output<typeof launcherEnv>;
@@ -34,4 +40,17 @@ export function loadLauncherConfig(): LauncherConfig {
 /** The environment a child service starts with: the launcher's own, plus what it decides for that service. */
 export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+const registryCliEnv = z.object({
+  /** The schema registry `npm run schema --` talks to. */
+  REGISTRY_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /** A subgraph's publish token (publish, check) or the registry's admin token (token, usage record). */
+  REGISTRY_TOKEN: z.string().default(''),
+});
+
+export type RegistryCliConfig = z.output<typeof registryCliEnv>;
+
+export function loadRegistryCliConfig(): RegistryCliConfig {
+  return loadConfig('schema', registryCliEnv);
 }

@@ -17,9 +17,6 @@ const TEMPLATES = join(ROOT, 'scripts/templates/subgraph');
 const SERVICES_FILE = join(ROOT, 'scripts/lib/services.ts');
 const COMPOSE_FILE = join(ROOT, 'compose.yaml');
 const DEPLOY_BASE = join(ROOT, 'deploy/base');
-// Ports DESIGN.md gives to services that may not exist yet: a new service does not take them.
-const PLANNED_PORTS: Record<string, number> = { inventory: 4003, orders: 4005, payments: 4006 };
-
 interface Names {
   name: string;
   Entity: string;
@@ -110,7 +107,7 @@ function namesFor(name: string, entity: string | undefined): Names {
     entities: camel(Entities),
     table: Entities.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase(),
     database: name,
-    port: nextFreePort(name),
+    port: nextFreePort(),
   };
 }
 
@@ -127,11 +124,8 @@ function plural(word: string): string {
   return `${word}s`;
 }
 
-function nextFreePort(name: string): number {
+function nextFreePort(): number {
   const used = new Set([GATEWAY.port, ...SUBGRAPHS.map((spec) => spec.port)]);
-  const planned = PLANNED_PORTS[name];
-  if (planned !== undefined && !used.has(planned)) return planned;
-  for (const port of Object.values(PLANNED_PORTS)) used.add(port);
   let port = Math.max(...used) + 1;
   while (used.has(port)) port += 1;
   return port;

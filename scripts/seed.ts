@@ -1,4 +1,4 @@
-import { readSeedPlan } from '@shop/platform/seed';
+import { readSeedPlan } from '@shop/devkit/seed';
 import { childEnvironment, loadLauncherConfig } from './config';
 import { openDatabaseServer } from './lib/database-server';
 import { formatLogLine } from './lib/log-lines';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
 import { type Balancer, startBalancer } from './distributed/balancer';
 import { type DistributedConfig, loadDistributedConfig } from './distributed/config';
 import { createServiceDatabases } from './distributed/provision';
@@ -8,6 +8,7 @@ import { formatLogLine } from './lib/log-lines';
 import { type ServiceProcess, startServiceProcess } from './lib/processes';
 import { GATEWAY, ROOT, type ServiceSpec, SUBGRAPHS } from './lib/services';
 import { seedDatabases } from './lib/stack';
+import { DEFAULT_RESTART_POLICY, type SupervisedService, supervise } from './lib/supervisor';
 
 /**
  * `npm run start:distributed [-- --create-databases] [-- --seed]`: the system as it runs across
@@ -33,7 +34,8 @@ const config = loadDistributedConfig();
 const here = (spec: ServiceSpec) => (config.replicas.get(spec.name) ?? 0) > 0;
 const subgraphsHere = SUBGRAPHS.filter(here);
 
-const processes: ServiceProcess[] = [];
+// Every process is supervised as by `npm start`: restarted when it exits, given up after a crash loop.
+const processes: SupervisedService[] = [];
 const balancers: Balancer[] = [];
 let stopping = false;
 
@@ -41,6 +43,7 @@ async function stopEverything(reason: string, exitCode: number): Promise<never> 
   if (!stopping) {
     stopping = true;
     say(exitCode === 0 ? 'info' : 'fatal', reason);
+    for (const service of processes) service.stopRestarting();
     // Gateways first (in-flight requests finish), then what they call.
     const gateways = processes.filter((service) => service.name.startsWith(GATEWAY.name));
     await Promise.all(gateways.map((service) => service.stop()));
@@ -78,14 +81,9 @@ async function startReplicas(spec: ServiceSpec, env: (port: number) => NodeJS.Pr
   await Promise.all(
     ports.map(async (port, index) => {
       const name = count === 1 ? spec.name : `${spec.name}-${index + 1}`;
-      const service = await startServiceProcess(name, join(ROOT, spec.dir, 'src/main.ts'), {
-        output,
-        env: env(port),
-      });
-      processes.push(service);
-      service.exited.then((code) => {
-        if (!stopping) output(name, JSON.stringify({ level: 'error', msg: `exited unexpectedly (${code})` }));
-      });
+      const start = (): Promise<ServiceProcess> =>
+        startServiceProcess(name, join(ROOT, spec.dir, 'src/main.ts'), { output, env: env(port) });
+      processes.push(supervise(await start(), { start, policy: DEFAULT_RESTART_POLICY, output }));
     }),
   );
   if (count > 1)

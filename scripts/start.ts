@@ -1,17 +1,21 @@
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { childEnvironment, loadLauncherConfig } from './config';
 import { type DatabaseServer, openDatabaseServer } from './lib/database-server';
+import { type LauncherHealth, startLauncherHealth } from './lib/launcher-health';
 import { formatLogLine } from './lib/log-lines';
 import { loadLocalSecrets } from './lib/secrets';
 import { isSeeded, markSeeded } from './lib/seed-marker';
 import { GATEWAY, SUBGRAPHS } from './lib/services';
 import { EVENTS_DATABASE, type Stack, startStack } from './lib/stack';
+import { startStorefront, storefrontOrigins } from './lib/storefront';
+import { DEFAULT_RESTART_POLICY } from './lib/supervisor';
 
 /**
  * `npm start`: the whole shop on this machine. Postgres comes from npm (embedded) unless
  * DATABASE_URL names a server; every subgraph runs as its own process; demo data is seeded
- * on the first start and kept for the next. Ctrl-C stops the gateway, then the subgraphs,
- * then Postgres.
+ * on the first start and kept for the next. A service that exits is restarted (with backoff,
+ * given up after repeated fast crashes; see lib/supervisor.ts), and the launcher's /health says
+ * how each is doing. Ctrl-C stops the gateway, then the subgraphs, then Postgres.
  */
 const config = loadLauncherConfig();
 const output = (service: string, line: string) => console.info(formatLogLine(service, line));
@@ -21,13 +25,17 @@ const started = Date.now();
 
 let server: DatabaseServer | undefined;
 let stack: Stack | undefined;
+let storefront: Awaited<ReturnType<typeof startStorefront>> | undefined;
+let health: LauncherHealth | undefined;
 let stopping = false;
 
 async function stopEverything(reason: string, exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say(exitCode === 0 ? 'info' : 'fatal', reason);
+    await storefront?.close();
     await stack?.stop();
+    await health?.close();
     await server?.stop();
     if (exitCode === 0) say('info', 'stopped');
   }
@@ -58,28 +66,41 @@ try {
     passwordOf: (service) => secrets.databasePasswords[service] as string,
     secrets,
     ports: 'fixed',
-    env: childEnvironment,
+    restart: DEFAULT_RESTART_POLICY,
+    // The gateway lets the storefront's pages call it from their own origin.
+    env: (overrides) =>
+      childEnvironment({
+        CORS_ORIGINS: [config.CORS_ORIGINS, ...storefrontOrigins(config.STOREFRONT_PORT)]
+          .filter(Boolean)
+          .join(','),
+        ...overrides,
+      }),
     output,
     ...(seed ? { seed } : {}),
     onSubgraphsReady: () => seed && say('info', 'demo data seeded'),
   });
   if (seed) await markSeeded(config.DATA_DIR, adminUrl, seed);
+  const running = stack;
+  health = await startLauncherHealth({
+    host: '127.0.0.1',
+    port: config.LAUNCHER_HEALTH_PORT,
+    services: () => running.status(),
+  });
+  storefront = await startStorefront({
+    port: config.STOREFRONT_PORT,
+    gatewayUrl: `http://localhost:${GATEWAY.port}/graphql`,
+  });
 } catch (error) {
   await stopEverything((error as Error).message, 1);
 }
 
-for (const service of [stack?.gateway, ...(stack?.subgraphs.values() ?? [])]) {
-  service?.exited.then((code) => {
-    if (!stopping)
-      output(service.name, JSON.stringify({ level: 'error', msg: `exited unexpectedly (${code})` }));
-  });
-}
-
 say('info', `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 const lines = [
+  ['Storefront', `http://localhost:${config.STOREFRONT_PORT}/`],
   ['GraphQL API', `http://localhost:${GATEWAY.port}/graphql`],
   ...(config.NODE_ENV === 'production' ? [] : [['Playground', `http://localhost:${GATEWAY.port}/`]]),
   ['Health', `http://localhost:${GATEWAY.port}/health`],
+  ['Launcher', `http://localhost:${config.LAUNCHER_HEALTH_PORT}/health (each service's state and restarts)`],
   ['Subgraphs', SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')],
   ...(server?.embedded
     ? [['Demo logins', 'admin@shop.test, alice@shop.test, bob@shop.test (passwords in the README)']]

@@ -26,6 +26,7 @@ const subgraphs = [...subgraphList.matchAll(/\{ name: '([a-z0-9-]+)', port: (\d+
   ([, name, port, dir]) => ({ name, port: Number(port), dir }),
 );
 const gateway = { name: 'gateway', port: 4000, dir: 'gateway' };
+const storefront = { name: 'storefront', port: 3000, dir: 'apps/storefront' };
 check('scripts/lib/services.ts lists the subgraphs', subgraphs.length >= 4, `${subgraphs.length} found`);
 
 // --- Dockerfile
@@ -54,6 +55,12 @@ const instructions = dockerfile
   .filter((line) => line && !line.startsWith('#'));
 const stages = instructions.filter((line) => /^FROM\s/i.test(line));
 const finalStage = instructions.slice(instructions.lastIndexOf(stages.at(-1)));
+// A stage named `*-build` (the storefront's Vite build) needs development dependencies; only its output ships.
+let inBuildStage = false;
+const shippedInstructions = instructions.filter((line) => {
+  if (/^FROM\s/i.test(line)) inBuildStage = /\sAS\s+\S+-build$/i.test(line);
+  return !inBuildStage;
+});
 check('Dockerfile: multi-stage', stages.length >= 2, `${stages.length} stage(s)`);
 check(
   'Dockerfile: Node 20 on Debian bookworm slim',
@@ -67,7 +74,7 @@ check(
 check(
   'Dockerfile: production dependencies only, from the lock file',
   instructions.some((line) => /npm ci\b.*--omit=dev/.test(line)) &&
-    !instructions.some((line) => /npm (ci|install)\b(?!.*--omit=dev)(?!.*--prefix)/.test(line)),
+    !shippedInstructions.some((line) => /npm (ci|install)\b(?!.*--omit=dev)(?!.*--prefix)/.test(line)),
 );
 check(
   'Dockerfile: an entrypoint, in exec form',
@@ -118,7 +125,7 @@ for (const { resource, object } of objects) {
 
 const find = (kind, name) =>
   objects.find(({ object }) => object.kind === kind && object.metadata?.name === name)?.object;
-for (const spec of [...subgraphs, gateway]) {
+for (const spec of [...subgraphs, gateway, storefront]) {
   const deployment = find('Deployment', spec.name);
   const service = find('Service', spec.name);
   const container = deployment?.spec?.template?.spec?.containers?.[0];
@@ -141,7 +148,7 @@ for (const spec of [...subgraphs, gateway]) {
     deployment?.spec?.template?.spec?.securityContext?.runAsNonRoot === true &&
       container?.securityContext?.allowPrivilegeEscalation === false,
   );
-  if (spec !== gateway) {
+  if (subgraphs.includes(spec)) {
     const env = Object.fromEntries(
       (find('Deployment', 'gateway')?.spec?.template?.spec?.containers?.[0]?.env ?? []).map((e) => [
         e.name,

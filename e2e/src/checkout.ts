@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
-import { type SeedPlan, seedIds } from '@shop/platform/seed';
-import { createTestEventBus } from '@shop/platform/testing';
+import { type SeedPlan, seedIds } from '@shop/devkit/seed';
+import { createTestEventBus } from '@shop/devkit/testing';
 import postgres from 'postgres';
 import type { GraphQLResponse, TestStack } from './test-stack';
 
@@ -265,6 +265,23 @@ export class CheckoutClient {
     const stock = answer.body.data?.setStock;
     if (!stock) throw new Error(`setStock(${productId}) failed: ${JSON.stringify(answer.body.errors)}`);
     return stock;
+  }
+
+  /** setStock of a product just created: inventory knows it once the catalog's event arrived (NOT_FOUND until then). */
+  async setStockOnceKnown(productId: string, available: number, timeoutMs = 15_000): Promise<StockView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await this.stack.graphql<{ setStock: StockView }>(
+        SET_STOCK,
+        { productId, available },
+        bearer(this.admin.token),
+      );
+      const stock = answer.body.data?.setStock;
+      if (stock) return stock;
+      if (answer.body.errors?.[0]?.extensions?.code !== 'NOT_FOUND' || Date.now() > deadline)
+        throw new Error(`setStock(${productId}) failed: ${JSON.stringify(answer.body.errors)}`);
+      await sleep(100);
+    }
   }
 
   /** Reads a product's stock until `done` holds (inventory hears of a saga's end after the order does), or the time is up. */

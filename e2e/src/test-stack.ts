@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { SeedPlan } from '@shop/platform/seed';
-import { deleteNatsStreams, testEventBus, testLogLevel, testNatsUrl } from '@shop/platform/testing';
+import type { SeedPlan } from '@shop/devkit/seed';
+import { deleteNatsStreams, testEventBus, testLogLevel, testNatsUrl } from '@shop/devkit/testing';
 import { dropDatabases, type Stack, type StackOptions, startStack } from '@shop/scripts/lib/stack';
 import { inject } from 'vitest';
 
@@ -42,10 +42,12 @@ function defaultBus(): string {
  * deleted by `stop()`).
  */
 export async function startTestStack(
-  options: { seed?: SeedPlan; env?: Record<string, string> } & Pick<
-    StackOptions,
-    'subgraphs' | 'supergraphPath'
-  > = {},
+  options: {
+    seed?: SeedPlan;
+    env?: Record<string, string>;
+    /** Hears every line every process writes (tests that check what is logged). */
+    onOutput?: (service: string, line: string) => void;
+  } & Pick<StackOptions, 'subgraphs' | 'supergraphPath' | 'restart'> = {},
 ): Promise<TestStack> {
   const adminUrl = inject('databaseUrl');
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
@@ -69,6 +71,8 @@ export async function startTestStack(
       env: (overrides) => ({
         ...process.env,
         NODE_ENV: 'test',
+        // A test stack takes no real money, also when a test runs it in production mode.
+        TEST_DEPLOYMENT: 'true',
         LOG_LEVEL: verbose ? logLevel : 'warn',
         EVENTS_NAMESPACE: eventsNamespace,
         // The stack's bus is what its caller says, else the suite's default (see defaultBus); the
@@ -85,11 +89,13 @@ export async function startTestStack(
         ...overrides,
       }),
       output: (service, line) => {
+        options.onOutput?.(service, line);
         if (verbose) console.log(`${service} | ${line}`);
       },
       ...(options.seed ? { seed: options.seed } : {}),
       ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
       ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
+      ...(options.restart ? { restart: options.restart } : {}),
     });
   } catch (error) {
     // The start-up error is the one worth reading; a failed clean-up must not hide it.

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SeedPlan, seedIds } from '@shop/platform/seed';
+import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import { type ServiceProcess, startServiceProcess } from '@shop/scripts/lib/processes';
 import { localSubgraphUrl, ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import { stockSupergraph } from '@shop/scripts/lib/stock-supergraph';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SeedPlan, seedIds, seedProductSku } from '@shop/platform/seed';
+import { type SeedPlan, seedIds, seedProductSku } from '@shop/devkit/seed';
 import { ROOT } from '@shop/scripts/lib/services';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

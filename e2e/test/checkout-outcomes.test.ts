@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { seedIds } from '@shop/platform/seed';
+import { seedIds } from '@shop/devkit/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADD_REVIEW,
@@ -151,8 +151,8 @@ describe('checkout', () => {
     );
     const product = created.body.data?.createProduct;
     if (!product) throw new Error(`createProduct failed: ${JSON.stringify(created.body.errors)}`);
-    // Stocked at once, maybe before inventory has heard of the product: the count must survive that.
-    await client.setStock(product.id, 3);
+    // Inventory learns of the product from its event: until then setStock answers NOT_FOUND.
+    await client.setStockOnceKnown(product.id, 3);
 
     // Orders learns of the product from its event: until then it is not in orders' catalog.
     const alice = client.customer(0);

@@ -49,9 +49,9 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('publishes no port but the gateway', () => {
+  it('publishes no port but the gateway and the storefront', () => {
     const published = Object.entries(compose.services).filter(([, service]) => service.ports?.length);
-    expect(published.map(([name]) => name)).toEqual(['gateway']);
+    expect(published.map(([name]) => name)).toEqual(['gateway', 'storefront']);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own interpolation, not JavaScript's
     expect(compose.services.gateway?.ports).toEqual(['${GATEWAY_PORT:-4000}:4000']);
   });
@@ -73,7 +73,11 @@ describe('compose.yaml', () => {
   });
 
   it('gives each subgraph its own database and secret from files, and the gateway the URL and secret of each', () => {
-    expect(compose.services.secrets?.command?.slice(3)).toEqual(SUBGRAPHS.map((spec) => spec.name));
+    // The registry's too: its database, and the secret gateways sign usage reports with.
+    expect(compose.services.secrets?.command?.slice(3)).toEqual([
+      ...SUBGRAPHS.map((spec) => spec.name),
+      'registry',
+    ]);
     for (const spec of SUBGRAPHS) {
       const environment = compose.services[spec.name]?.environment ?? {};
       expect(environment.DATABASE_URL_FILE).toBe(`/run/shop-secrets/${spec.name}_database_url`);

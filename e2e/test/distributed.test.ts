@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
+import { testNatsUrl } from '@shop/devkit/testing';
+import { withoutNats } from '@shop/devkit/testing/nats';
 import { subgraphSecretVariable } from '@shop/platform/config';
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
 import { GATEWAY, ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,9 +17,7 @@ import {
 // The distributed mode as an operator runs it: `npm run start:distributed` itself, each service
 // its own process on its own database on this machine's Postgres, events over this machine's
 // NATS JetStream, secrets from the environment. CI runs it against the machine's services.
-const natsUrl = process.env.NATS_URL;
-if (!natsUrl)
-  throw new Error('NATS_URL is not set: the distributed mode runs its events over NATS JetStream');
+const natsUrl = testNatsUrl();
 const adminUrl = inject('databaseUrl');
 
 let system: DistributedLaunch;
@@ -59,7 +59,7 @@ const listening = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-describe('npm run start:distributed', () => {
+describe.skipIf(withoutNats())('npm run start:distributed', () => {
   it('runs every service as its own process, each on its own port', async () => {
     for (const spec of [GATEWAY, ...SUBGRAPHS]) {
       const response = await fetch(`http://127.0.0.1:${spec.port + system.portOffset}/ready`);
@@ -163,7 +163,7 @@ describe('npm run start:distributed', () => {
   });
 });
 
-describe('npm run start:distributed with a wrong environment', () => {
+describe.skipIf(withoutNats())('npm run start:distributed with a wrong environment', () => {
   const run = (env: Record<string, string | undefined>) =>
     spawnSync('npm', ['run', '--silent', 'start:distributed'], {
       cwd: ROOT,
@@ -206,7 +206,7 @@ describe('npm run start:distributed with a wrong environment', () => {
   });
 });
 
-describe('Ctrl-C', () => {
+describe.skipIf(withoutNats())('Ctrl-C', () => {
   it('stops the gateway and every subgraph', async () => {
     await system.stop();
     expect(system.output.join('')).toContain('stopped');

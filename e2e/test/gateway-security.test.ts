@@ -1,4 +1,4 @@
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIssuer, type TestIssuer } from '../../gateway/test/support/test-issuer';
 import { countingSubgraphCalls } from '../src/subgraph-calls';

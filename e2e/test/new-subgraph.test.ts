@@ -6,13 +6,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
@@ -66,12 +67,22 @@ beforeAll(() => {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(copy, file));
   }
-  // The dependencies, as installed: the root's and each workspace's own (versions that differ from the root's).
+  // The dependencies, as installed: the root's, whose workspace links (@shop/*) point into the
+  // copy so a workspace never reaches this checkout's files, and each workspace's own (versions
+  // that differ from the root's).
+  const rootModules = join(ROOT, 'node_modules');
+  mkdirSync(join(copy, 'node_modules/@shop'), { recursive: true });
+  for (const entry of readdirSync(rootModules))
+    if (entry !== '@shop') symlinkSync(join(rootModules, entry), join(copy, 'node_modules', entry));
+  for (const link of readdirSync(join(rootModules, '@shop')))
+    symlinkSync(readlinkSync(join(rootModules, '@shop', link)), join(copy, 'node_modules/@shop', link));
   const workspaces = [
-    '',
     'platform',
+    'devkit',
     'gateway',
+    'registry',
     'scripts',
+    'e2e',
     ...readdirSync(join(ROOT, 'subgraphs')).map((name) => `subgraphs/${name}`),
   ];
   for (const workspace of workspaces)
@@ -96,12 +107,11 @@ describe('npm run new:subgraph wishlists', () => {
       'drizzle.config.ts',
       'src/schema.graphql',
       'src/config.ts',
-      'src/context.ts',
       'src/loaders.ts',
       'src/mappers.ts',
       'src/subgraph.ts',
       'src/main.ts',
-      'src/seed.ts',
+      'src/db/database.ts',
       'src/db/schema.ts',
       'src/db/seed.ts',
       'src/domain/wishlists.ts',

@@ -1,12 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { subgraphSecretVariable } from '@shop/platform/config';
 import { createLogger } from '@shop/platform/logger';
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
 import { type InMemoryTelemetry, type ReadableSpan, recordSpansInMemory } from '@shop/platform/telemetry';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { SUBGRAPHS } from '@shop/scripts/lib/services';
 import { readSubgraphSources } from '@shop/scripts/lib/supergraph';
 import { parse } from 'graphql';
@@ -65,10 +65,15 @@ beforeAll(async () => {
   supergraphDir = await mkdtemp(join(tmpdir(), 'tracing-supergraph-'));
   const path = join(supergraphDir, 'supergraph.graphql');
   await writeFile(path, composition.supergraphSdl);
+  // Metrics label only the operations the gateway knows (committed ones); these two are.
+  const operationsDir = join(supergraphDir, 'operations');
+  await mkdir(operationsDir);
+  await writeFile(join(operationsDir, 'observed.graphql'), `${STOREFRONT}\n${TOO_MANY}\n`);
   gateway = await startGateway(
     loadGatewayConfig(
       {
         PORT: '0',
+        PLAYGROUND_OPERATIONS_DIR: operationsDir,
         ...Object.fromEntries([...secrets].map(([name, secret]) => [subgraphSecretVariable(name), secret])),
       },
       ['node', 'main.ts', '--supergraph', path],
@@ -84,6 +89,7 @@ afterAll(async () => {
   if (supergraphDir) await rm(supergraphDir, { recursive: true, force: true });
 });
 
+const TOO_MANY = 'query TooMany { products(first: 1000) { totalCount } }';
 const STOREFRONT = /* GraphQL */ `
   query Storefront {
     products(first: 5) {
@@ -211,7 +217,7 @@ describe('Prometheus metrics of the same traffic', () => {
     await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'query TooMany { products(first: 1000) { totalCount } }' }),
+      body: JSON.stringify({ query: TOO_MANY }),
     });
     const text = await gateway.metrics.registry.metrics();
     expect(

@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
+import { launchChromium } from '@shop/devkit/testing/browser';
 import { ROOT } from '@shop/scripts/lib/services';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
-// Debian's Chromium, driven by playwright-core (never a browser downloaded by Playwright).
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test-results');
 
 let stack: TestStack;
@@ -19,11 +17,6 @@ let operationsDir: string;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the playground's browser test needs it. ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does so in CI).',
-    );
   // The playground offers the operations of a folder; this one has a fragment in a second file.
   operationsDir = await mkdtemp(join(tmpdir(), 'playground-operations-'));
   await mkdir(join(operationsDir, 'storefront'));
@@ -48,11 +41,7 @@ query FrontPage($first: Int = 3) {
   );
   [stack, browser] = await Promise.all([
     startTestStack({ seed: DEMO_SEED_PLAN, env: { PLAYGROUND_OPERATIONS_DIR: operationsDir } }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    }),
+    launchChromium(),
   ]);
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('console', (message) => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { seedIds } from '@shop/platform/seed';
+import { seedIds } from '@shop/devkit/seed';
+import { testNatsUrl } from '@shop/devkit/testing';
+import { withoutNats } from '@shop/devkit/testing/nats';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DistributedLaunch, launchDistributed } from '../../scripts/distributed/launch';
@@ -18,8 +20,7 @@ import type { GraphQLResponse } from '../src/test-stack';
 // balancer. A rush of concurrent orders on one product, sent to both gateways in turn, must sell
 // exactly the stock, every event must be handled once across the replicas (the inbox row of each
 // event id, once per consumer), and the saga's invariants must hold.
-const natsUrl = process.env.NATS_URL;
-if (!natsUrl) throw new Error('NATS_URL is not set: the replicas share their events over NATS JetStream');
+const natsUrl = testNatsUrl();
 const adminUrl = inject('databaseUrl');
 
 const STOCKED = 50;
@@ -121,7 +122,7 @@ async function inboxRowsPerEvent(
   }
 }
 
-describe('two orders, two inventory and two gateway processes', () => {
+describe.skipIf(withoutNats())('two orders, two inventory and two gateway processes', () => {
   let finals: OrderView[] = [];
   let before: StockView;
   const product = seedIds.product(7);

@@ -1,4 +1,4 @@
-import { type SeedPlan, seedIds } from '@shop/platform/seed';
+import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accessTokenSignedWith } from '../src/access-tokens';
 import { loadOperations } from '../src/operations';

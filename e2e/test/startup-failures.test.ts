@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { createTestDatabase } from '@shop/platform/testing';
+import { createTestDatabase } from '@shop/devkit/testing';
 import { runTypeScript } from '@shop/scripts/lib/processes';
 import { ROOT } from '@shop/scripts/lib/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../src/test-stack';
 

@@ -11,6 +11,7 @@ import type { Logger } from '@shop/platform/logger';
 import { z } from 'zod';
 import { gatewayPerformanceEnv } from './performance-config';
 import { gatewaySecurityEnv } from './security-config';
+import { gatewayUsageEnv } from './usage/usage-config';
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 const DEFAULT_PERSISTED_OPERATIONS = fileURLToPath(
@@ -21,10 +22,20 @@ const DEFAULT_OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations', 
 const gatewayEnv = z.object({
   ...serviceEnv,
   PORT: portEnv(4000),
+  /**
+   * Serve `/metrics` on this port only (not on PORT, where it is then 404). Set in compose and
+   * Kubernetes; unset, `npm start` and the tests keep it on PORT.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The supergraph to serve; `--supergraph <path>` on the command line wins. Any valid supergraph works. */
   SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH),
   /** Fetch the supergraph from this URL (polled) instead of reading SUPERGRAPH_PATH. */
   SUPERGRAPH_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /**
+   * With SUPERGRAPH_URL: the supergraph file to start from when the URL (the registry) cannot be
+   * read at start; unset, the gateway waits for it. Replaced once the URL answers.
+   */
+  SUPERGRAPH_FALLBACK_PATH: z.string().min(1).optional(),
   /** How often SUPERGRAPH_URL is polled, and the file re-read in case a change event was missed. */
   SUPERGRAPH_POLL_SECONDS: z.coerce.number().positive().max(3600).default(10),
   /** `off`; `log`: operations not in the manifest are logged; `safelist`: only they run. */
@@ -41,6 +52,7 @@ const gatewayEnv = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   ...gatewaySecurityEnv,
   ...gatewayPerformanceEnv,
+  ...gatewayUsageEnv,
   /** The GraphQL IDE at GET /: on by default except in production, where `true` turns it on. */
   PLAYGROUND_ENABLED: z
     .enum(['true', 'false'], { message: 'must be true or false' })

@@ -43,6 +43,10 @@ export const gatewayPerformanceEnv = {
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
   /** Prefix of every key the gateway writes to Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('shop:gateway:'),
+  /** Threads that make query plans, off the event loop; each holds a query planner of its own. */
+  QUERY_PLANNER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Operations that may wait for a planner thread; past this many, new ones are refused (503) until it drains. */
+  QUERY_PLANNER_QUEUE: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Gateway processes serving the port: `1`, a number, or `auto` (one per core). */
   GATEWAY_WORKERS: z
     .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)])

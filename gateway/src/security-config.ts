@@ -24,6 +24,11 @@ export const gatewaySecurityEnv = {
    * supergraph's `accounts` subgraph (http://127.0.0.1:4001 in the embedded layout).
    */
   JWKS_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /**
+   * How long a fetched JWKS is used before it is fetched again. While that fails the last good
+   * one stays in use, however old (an accounts outage must not log everyone out).
+   */
+  JWKS_CACHE_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
   /** Least time between two fetches of the JWKS (a token with an unknown `kid` asks for one). */
   JWKS_REFETCH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** The `iss` every access token must carry. */
@@ -54,4 +59,15 @@ export const gatewaySecurityEnv = {
   MAX_COST: limit(5000),
   /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */
   DEFAULT_LIST_SIZE: limit(10),
+  /**
+   * Longest the query planner may take over one operation (as the Router's planning timeout): a
+   * plan not made by then is refused (`MAX_PLANNING_TIME_LIMIT`) and not tried again.
+   */
+  MAX_PLANNING_TIME_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  /** Largest query plan (bytes of its JSON) an operation may have; a larger one is refused (`MAX_PLAN_SIZE_LIMIT`). */
+  MAX_PLAN_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
 };

@@ -21,16 +21,25 @@ import { type GatewayConfig, subgraphUrl } from './config';
 import { gatewayContextFactory } from './context';
 import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
+import { hidingSuggestions } from './http/hide-suggestions';
+import { operationResolutionPlugin } from './http/operation-resolution';
 import { rejectionCounter } from './limits/rejection-metrics';
+import { knownOperationNames } from './observability/known-operations';
+import { startMetricsServer } from './observability/metrics-server';
 import { setUpPersistedOperations } from './persisted-operations';
+import { PLANNER_BUSY_CODE, PLANNING_LIMIT_CODES } from './planning/plan-refused';
+import { PlannerPool } from './planning/planner-pool';
 import { playgroundRoutes } from './playground';
 import { SupergraphDelivery } from './supergraph/delivery';
 import { createSecuredGateway } from './supergraph/secured-gateway';
 import { secureSupergraph } from './supergraph/secured-supergraph';
+import { usageReporting } from './usage';
 
 export interface RunningGateway extends StartedService {
   url: string;
   metrics: Metrics;
+  /** Where Prometheus scrapes: on METRICS_PORT when set, else `/metrics` on the public port. */
+  metricsUrl: string;
 }
 
 /**
@@ -50,8 +59,20 @@ export async function startGateway(
   // Every version of the supergraph (at start, and each reload) is secured before it is served.
   const supergraph = await SupergraphDelivery.open(config, logger, (sdl) => secureSupergraph(sdl, config));
   const fetchers = new SubgraphFetchers(config, logger, metrics);
-  const gateway = createSecuredGateway(supergraph, config, logger, metrics, fetchers);
+  const planner = new PlannerPool(
+    {
+      workers: config.QUERY_PLANNER_THREADS,
+      queueLength: config.QUERY_PLANNER_QUEUE,
+      maxPlanningMs: config.MAX_PLANNING_TIME_MS,
+      maxPlanBytes: config.MAX_PLAN_BYTES,
+      validateSupergraph: config.NODE_ENV !== 'production',
+    },
+    logger,
+    metrics,
+  );
+  const gateway = createSecuredGateway(supergraph, config, logger, metrics, fetchers, planner);
   const persistedOperations = await setUpPersistedOperations(config, logger);
+  const usage = usageReporting(config, logger, metrics);
   const composedAccountsUrl = supergraph.current.subgraphUrls.get('accounts');
   const accountsUrl = composedAccountsUrl ? subgraphUrl(config, 'accounts', composedAccountsUrl) : null;
   const jwksUrl =
@@ -63,8 +84,10 @@ export async function startGateway(
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       refetchCooldownMs: config.JWKS_REFETCH_COOLDOWN_SECONDS * 1000,
+      maxAgeMs: config.JWKS_CACHE_MAX_AGE_SECONDS * 1000,
     },
     logger,
+    metrics,
   );
 
   let stopping = false;
@@ -76,6 +99,8 @@ export async function startGateway(
       },
     },
   ]);
+  const metricsRoute = routes['GET /metrics'];
+  if (config.METRICS_PORT !== undefined) delete routes['GET /metrics'];
   const httpServer = createHttpServer({
     logger,
     metrics,
@@ -107,16 +132,21 @@ export async function startGateway(
       parseOptions: { maxTokens: config.MAX_TOKENS },
       // Signals are handled by the service runtime (see platform/service).
       stopOnTerminationSignals: false,
-      formatError: createErrorFormatter(logger, 'public-code'),
+      formatError: hidingSuggestions(
+        production,
+        createErrorFormatter(logger, 'public-code', new Set([...PLANNING_LIMIT_CODES, PLANNER_BUSY_CODE])),
+      ),
       logger,
       plugins: [
         ...persistedOperations.plugins,
+        operationResolutionPlugin(),
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginDrainHttpServer({
           httpServer,
           stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
         }),
-        operationMetricsPlugin(metrics),
+        operationMetricsPlugin(metrics, { knownOperations: await knownOperationNames(config, logger) }),
+        ...usage.plugins,
         noStoreUnlessQuery(),
       ],
     },
@@ -131,6 +161,7 @@ export async function startGateway(
   try {
     await apollo.start();
   } catch (error) {
+    await planner.close();
     throw new StartupError(
       `cannot serve the supergraph at ${supergraph.description}: ${(error as Error).message}`,
     );
@@ -148,15 +179,33 @@ export async function startGateway(
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
   routes['OPTIONS /graphql'] = cors.preflight;
-  Object.assign(routes, await playgroundRoutes(config, logger, () => supergraph.current.plannerSdl));
+  Object.assign(
+    routes,
+    await playgroundRoutes(config, logger, () => supergraph.current.plannerSdl, planner, {
+      guard: (request) => supergraph.current.guard(request),
+      authenticate: authentication.wrap,
+    }),
+  );
 
   let port: number;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   try {
+    if (config.METRICS_PORT !== undefined && metricsRoute)
+      metricsServer = await startMetricsServer(
+        config.HOST,
+        config.METRICS_PORT,
+        metricsRoute,
+        logger,
+        metrics,
+      );
     port = await listen(httpServer, config.HOST, config.PORT);
   } catch (error) {
+    metricsServer?.server.close();
     await apollo.stop();
+    await planner.close();
     await fetchers.close();
     await responseCache?.close();
+    await usage.stop();
     throw new StartupError((error as Error).message);
   }
   const url = `http://${config.HOST}:${port}/graphql`;
@@ -168,11 +217,16 @@ export async function startGateway(
     url,
     port,
     metrics,
+    metricsUrl: metricsServer?.url ?? `http://${config.HOST}:${port}/metrics`,
     async stop() {
       stopping = true;
+      metricsServer?.server.close();
+      metricsServer?.server.closeAllConnections();
       await apollo.stop();
+      await planner.close();
       await fetchers.close();
       await responseCache?.close();
+      await usage.stop();
     },
   };
 }

@@ -132,6 +132,38 @@ describe('when the playground is on (the default outside production)', () => {
     expect((await explain({ nothing: true })).status).toBe(400);
     expect((await explain({ query: '{ books { isbn } }' }, 'text/plain')).status).toBe(415);
   });
+
+  it('plans nothing /graphql would refuse: the same limits and cost, the same token check', async () => {
+    const plan = (body: string, headers: Record<string, string> = {}) =>
+      fetch(new URL('/playground/query-plan', root), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    // Fragments that double at each level: planning them is exponential.
+    const levels = 13;
+    const fragments = Array.from({ length: levels }, (_, level) =>
+      level === levels - 1
+        ? `fragment F${level} on Book { title onLoan }`
+        : `fragment F${level} on Book { ...F${level + 1} a${level}: title ...F${level + 1} }`,
+    ).join('\n');
+    const started = performance.now();
+    const doubling = await plan(JSON.stringify({ query: `{ books { ...F0 } }\n${fragments}` }));
+    expect(doubling.status).toBe(400);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const aliases = Array.from({ length: 6000 }, (_, index) => `a${index}: title`).join(' ');
+    const wide = await plan(JSON.stringify({ query: `{ books { ${aliases} } }` }));
+    expect(wide.status).toBe(400);
+    expect(JSON.stringify(await wide.json())).toMatch(/LIMIT/);
+    const forged = await plan(JSON.stringify({ query: '{ books { isbn } }' }), {
+      authorization: 'Bearer not-a-token',
+    });
+    expect(forged.status).toBe(401);
+    const deep = await plan(
+      `{"query":"{ books { isbn } }","variables":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+    );
+    expect(deep.status).toBe(400);
+  });
 });
 
 describe('in production', () => {

@@ -265,9 +265,14 @@ describe('a supergraph polled from SUPERGRAPH_URL', () => {
     await waitFor('the good supergraph again', async () => !(await servesLoans(url)));
   });
 
-  it('stops the start, naming the URL, when it cannot be fetched', async () => {
-    await expect(startWith({ SUPERGRAPH_URL: 'http://127.0.0.1:9/supergraph.graphql' })).rejects.toThrow(
-      'cannot read the supergraph at http://127.0.0.1:9/supergraph.graphql: fetch failed',
-    );
+  it('stops the start, naming the fallback file, when neither the URL nor SUPERGRAPH_FALLBACK_PATH can be read', async () => {
+    // Without a fallback the gateway waits for the URL (supergraph-registry-down.test.ts).
+    const missing = join(dir, 'no-such-fallback.graphql');
+    await expect(
+      startWith({
+        SUPERGRAPH_URL: 'http://127.0.0.1:9/supergraph.graphql',
+        SUPERGRAPH_FALLBACK_PATH: missing,
+      }),
+    ).rejects.toThrow(`cannot read the supergraph at ${missing}`);
   });
 });

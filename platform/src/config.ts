@@ -41,8 +41,11 @@ export function redactUrlPassword(value: string): string {
 
 /** Settings every service has. Services extend this with their own. */
 export const serviceEnv = {
+  /** `production` turns introspection, the playground and "did you mean" suggestions off and asks for real secrets. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Address to listen on (`0.0.0.0` in containers). */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Least level of the JSON log lines written to stdout, or `silent`. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seconds an in-flight request may take to finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),

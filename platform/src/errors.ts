@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
 
-/** The error codes a client can branch on (API.md). Anything else reaches a client as INTERNAL_SERVER_ERROR. */
+/** The error codes a client can branch on (README.md, "A tour of the API"). Anything else reaches a client as INTERNAL_SERVER_ERROR. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
@@ -10,6 +10,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A subscription the server ended (too slow a reader, a restart, a limit): subscribe again. */
+  SUBSCRIPTION_ENDED: 'SUBSCRIPTION_ENDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -74,8 +76,13 @@ type ErrorTrust = 'thrown-here' | 'public-code';
  *
  * A subgraph trusts only errors thrown on purpose in its own code (`thrown-here`). The gateway
  * trusts public codes (`public-code`): subgraph errors arrive as JSON, already masked there.
+ * `ownCodes` are the service's own request codes (the gateway's planning budget), public too.
  */
-export function createErrorFormatter(logger: Logger, trust: ErrorTrust) {
+export function createErrorFormatter(
+  logger: Logger,
+  trust: ErrorTrust,
+  ownCodes: ReadonlySet<string> = new Set(),
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
@@ -84,7 +91,9 @@ export function createErrorFormatter(logger: Logger, trust: ErrorTrust) {
     const fromSubgraph = formatted.extensions?.serviceName !== undefined;
     const allowed: ReadonlySet<string> = fromSubgraph ? BUSINESS_ERROR_CODES : PUBLIC_ERROR_CODES;
     const publicCode =
-      typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && allowed.has(code);
+      typeof code === 'string' &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+      (allowed.has(code) || (!fromSubgraph && ownCodes.has(code)));
     const intended = publicCode && (trust === 'public-code' || original instanceof GraphQLError);
     if (!intended)
       logger.error({ err: original, path: formatted.path }, 'unexpected error while serving a request');

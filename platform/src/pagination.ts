@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { badUserInput } from './errors';
 
-/** The largest page any connection serves (API.md): a larger `first` is a BAD_USER_INPUT, not a silent cap. */
+/** The largest page any connection serves (README.md, "A tour of the API"): a larger `first` is a BAD_USER_INPUT, not a silent cap. */
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 

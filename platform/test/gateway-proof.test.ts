@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import {
   type Caller,
   GATEWAY_PROOF_WINDOW_MS,
   GatewayProofError,
   GatewayProofHeader,
+  SeenNonces,
   signGatewayRequest,
   verifyGatewayRequest,
 } from '@shop/platform/auth';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestScope, SubgraphDefinition } from '../src/service';
@@ -16,7 +17,13 @@ import type { RequestScope, SubgraphDefinition } from '../src/service';
 const secret = randomBytes(32).toString('base64url');
 const admin: Caller = { userId: 'u-admin', role: 'ADMIN', scopes: ['users:read'] };
 const customer: Caller = { userId: 'u-1', role: 'CUSTOMER', scopes: [] };
-const request = { method: 'POST', path: '/graphql', body: '{"query":"{ me { id } }"}' };
+// One replica's memory of nonces, shared by every verification here as in a running subgraph.
+const request = {
+  method: 'POST',
+  path: '/graphql',
+  body: '{"query":"{ me { id } }"}',
+  nonces: new SeenNonces(),
+};
 
 function proofError(run: () => unknown): GatewayProofError {
   try {
@@ -35,6 +42,7 @@ describe('signGatewayRequest and verifyGatewayRequest', () => {
       [
         GatewayProofHeader.CALLER,
         GatewayProofHeader.CLIENT_ADDRESS,
+        GatewayProofHeader.NONCE,
         GatewayProofHeader.SIGNATURE,
         GatewayProofHeader.TIMESTAMP,
       ].sort(),
@@ -76,6 +84,11 @@ describe('signGatewayRequest and verifyGatewayRequest', () => {
       { ...request, headers: { ...headers, [GatewayProofHeader.CALLER]: undefined } },
       { ...request, headers: { ...headers, [GatewayProofHeader.CLIENT_ADDRESS]: '198.51.100.1' } },
       { ...request, headers: { ...headers, [GatewayProofHeader.TIMESTAMP]: String(Date.now() + 1) } },
+      {
+        ...request,
+        headers: { ...headers, [GatewayProofHeader.NONCE]: randomBytes(16).toString('base64url') },
+      },
+      { ...request, headers: { ...headers, [GatewayProofHeader.NONCE]: undefined } },
     ];
     for (const forged of altered)
       expect(proofError(() => verifyGatewayRequest(secret, forged)).status).toBe(403);
@@ -104,6 +117,42 @@ describe('signGatewayRequest and verifyGatewayRequest', () => {
     expect(at(signedAt + GATEWAY_PROOF_WINDOW_MS)()).toMatchObject({ caller: customer });
     expect(proofError(at(signedAt + GATEWAY_PROOF_WINDOW_MS + 1)).status).toBe(403);
     expect(proofError(at(signedAt - GATEWAY_PROOF_WINDOW_MS - 1)).status).toBe(403);
+  });
+
+  it('refuse a proof a replica has accepted before (a replay), within the whole window', () => {
+    const signedAt = Date.now();
+    const headers = signGatewayRequest(secret, { ...request, caller: customer, now: signedAt });
+    const nonces = new SeenNonces();
+    const at = (now: number) => () => verifyGatewayRequest(secret, { ...request, headers, nonces, now });
+    expect(at(signedAt)()).toMatchObject({ caller: customer });
+    for (const later of [0, 1, GATEWAY_PROOF_WINDOW_MS]) {
+      const replay = proofError(at(signedAt + later));
+      expect(replay.status).toBe(403);
+      expect(replay.message).toMatch(/used before/);
+    }
+    // The same request signed again is a new proof; each replica keeps its own memory.
+    const again = signGatewayRequest(secret, { ...request, caller: customer, now: signedAt });
+    expect(
+      verifyGatewayRequest(secret, { ...request, headers: again, nonces, now: signedAt }).caller,
+    ).toEqual(customer);
+    const otherReplica = new SeenNonces();
+    expect(
+      verifyGatewayRequest(secret, { ...request, headers, nonces: otherReplica, now: signedAt }),
+    ).toMatchObject({
+      caller: customer,
+    });
+  });
+
+  it('forget nonces once their proofs have expired, so the memory stays as large as the window', () => {
+    const nonces = new SeenNonces();
+    const start = Date.now();
+    for (let second = 0; second < 60; second++)
+      for (let index = 0; index < 10; index++) {
+        const now = start + second * 1000;
+        const headers = signGatewayRequest(secret, { ...request, caller: null, now });
+        verifyGatewayRequest(secret, { ...request, headers, nonces, now });
+      }
+    expect(nonces.size).toBeLessThanOrEqual(10 * (GATEWAY_PROOF_WINDOW_MS / 1000 + 1));
   });
 
   it('accept the old and the new secret during a rotation', () => {
@@ -212,6 +261,24 @@ describe('a subgraph over HTTP', () => {
     expect((await unsigned({ query: '{ whoAmI }' }, { [GatewayProofHeader.CALLER]: asAdmin })).status).toBe(
       401,
     );
+  });
+
+  it('refuses the same signed request sent a second time with 403', async () => {
+    const body = JSON.stringify({ query: '{ whoAmI }' });
+    const proof = signGatewayRequest(service.gatewaySecret, {
+      method: 'POST',
+      path: '/graphql',
+      body,
+      caller: customer,
+    });
+    const send = () =>
+      fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json', ...proof }, body });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ data: { whoAmI: 'u-1' } });
+    const replayed = await send();
+    expect(replayed.status).toBe(403);
+    expect(((await replayed.json()) as { data?: unknown }).data).toBeUndefined();
   });
 
   it('checks the proof before anything else: a text/plain or GET request without one gets 401 too', async () => {

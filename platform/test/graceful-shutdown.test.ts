@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { startTestSubgraph } from '@shop/platform/testing';
+import { startTestSubgraph } from '@shop/devkit/testing';
 import { parse } from 'graphql';
 import { expect, it } from 'vitest';
 import type { SubgraphDefinition } from '../src/service';

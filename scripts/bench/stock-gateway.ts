@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { signGatewayRequest } from '@shop/platform/auth';
+import { SigningDataSource } from '../lib/signing-data-source';
 
 /**
  * The benchmark's baseline: a stock @apollo/gateway with its default options on Apollo
@@ -25,24 +25,6 @@ const flag = (name: string) => {
 };
 const supergraphSdl = readFileSync(flag('--supergraph'), 'utf8');
 const secrets = JSON.parse(readFileSync(flag('--secrets'), 'utf8')) as Record<string, string>;
-
-class SigningDataSource extends RemoteGraphQLDataSource {
-  constructor(url: string, secret: string | undefined) {
-    super({ url });
-    const send = this.fetcher;
-    if (secret === undefined) return;
-    this.fetcher = (target, init = {}) => {
-      const { pathname, search } = new URL(target);
-      const proof = signGatewayRequest(secret, {
-        method: init.method ?? 'POST',
-        path: `${pathname}${search}`,
-        body: init.body ?? '',
-        caller: null,
-      });
-      return send(target, { ...init, headers: { ...init.headers, ...proof } });
-    };
-  }
-}
 
 const server = new ApolloServer({
   gateway: new ApolloGateway({

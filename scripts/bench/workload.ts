@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SeedPlan, seedIds } from '@shop/platform/seed';
+import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import { ROOT } from '../lib/services';
 
 /** One request of the load: what is sent, and the operation it runs (for the per-operation counts). */

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { deleteNatsStreams, testLogLevel } from '@shop/devkit/testing';
 import { subgraphSecretVariable } from '@shop/platform/config';
-import { deleteNatsStreams, testLogLevel } from '@shop/platform/testing';
 import { childEnvironment } from '../config';
 import { newSigningKey } from '../lib/secrets';
 import { ROOT, SUBGRAPHS } from '../lib/services';

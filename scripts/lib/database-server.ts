@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '@shop/platform/embedded-postgres';
+import { startEmbeddedPostgres } from '@shop/devkit/embedded-postgres';
 import postgres from 'postgres';
 import type { LauncherConfig } from '../config';
 import type { LocalSecrets } from './secrets';

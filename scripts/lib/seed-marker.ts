@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SeedPlan } from '@shop/platform/seed';
+import type { SeedPlan } from '@shop/devkit/seed';
 import postgres from 'postgres';
 
 interface SeedMarker {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { type SeedPlan, seedPlanArgs } from '@shop/devkit/seed';
 import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
 import { provisionServiceDatabase, serviceDatabaseUrl } from '@shop/platform/db';
-import { type SeedPlan, seedPlanArgs } from '@shop/platform/seed';
 import postgres from 'postgres';
 import { type OutputSink, runToCompletion, type ServiceProcess, startServiceProcess } from './processes';
 import { newServiceSecrets, type ServiceSecrets } from './secrets';
 import { GATEWAY, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
+import { type RestartPolicy, type ServiceStatus, type SupervisedService, supervise } from './supervisor';
 
 /**
  * The whole system on one machine: a database and role per subgraph on one Postgres server,
@@ -34,6 +35,8 @@ export interface StackOptions {
   subgraphs?: readonly ServiceSpec[];
   /** The gateway's secret per subgraph and accounts' signing keys; fresh ones when not given. */
   secrets?: ServiceSecrets;
+  /** Restart a service that exits (`npm start`); without it an exited service stays down (tests kill on purpose). */
+  restart?: RestartPolicy;
 }
 
 // The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
@@ -43,7 +46,9 @@ export const EVENTS_DATABASE = 'events';
 
 export interface Stack {
   gatewayUrl: string;
+  /** The gateway's first process (a restarted one runs on the same port). */
   gateway: ServiceProcess;
+  /** Each subgraph's process now (replaced when it is restarted). */
   subgraphs: Map<string, ServiceProcess>;
   databaseUrls: Map<string, string>;
   secrets: ServiceSecrets;
@@ -54,7 +59,9 @@ export interface Stack {
    * process has ended (tests kill one with SIGKILL); `subgraphs` then holds the new process.
    */
   restartSubgraph(name: string): Promise<ServiceProcess>;
-  /** Stops the gateway first, then the subgraphs (in-flight requests finish). */
+  /** Each service's state and restarts (the launcher's /health). */
+  status(): ServiceStatus[];
+  /** Stops the gateway first, then the subgraphs (in-flight requests finish); nothing restarts meanwhile. */
   stop(): Promise<void>;
 }
 
@@ -106,8 +113,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const databaseUrls = await provisionDatabases(options);
   const eventsDatabaseUrl = await provisionEventsDatabase(options);
   const subgraphs = new Map<string, ServiceProcess>();
+  const supervised = new Map<string, SupervisedService>();
+  const superviseWhenAsked = (
+    service: ServiceProcess,
+    start: (port: number) => Promise<ServiceProcess>,
+    onRestarted: (restarted: ServiceProcess) => void = () => {},
+  ) => {
+    if (options.restart)
+      supervised.set(
+        service.name,
+        supervise(service, { start, policy: options.restart, output: options.output, onRestarted }),
+      );
+  };
+  const stopService = (service: ServiceProcess) => supervised.get(service.name)?.stop() ?? service.stop();
   const stopAll = async () => {
-    await Promise.all([...subgraphs.values()].map((service) => service.stop()));
+    for (const service of supervised.values()) service.stopRestarting();
+    await Promise.all([...subgraphs.values()].map(stopService));
   };
   const startSubgraph = (spec: ServiceSpec, port: number) =>
     startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
@@ -123,7 +144,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     await Promise.all(
       specs.map(async (spec) => {
-        subgraphs.set(spec.name, await startSubgraph(spec, options.ports === 'fixed' ? spec.port : 0));
+        const service = await startSubgraph(spec, options.ports === 'fixed' ? spec.port : 0);
+        subgraphs.set(spec.name, service);
+        superviseWhenAsked(
+          service,
+          (port) => startSubgraph(spec, port),
+          (restarted) => subgraphs.set(spec.name, restarted),
+        );
       }),
     );
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
@@ -137,14 +164,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         [subgraphSecretVariable(spec.name), gatewaySecretOf(spec.name)],
       ]),
     );
-    const gateway = await startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
-      output: options.output,
-      env: options.env({
-        PORT: String(options.ports === 'fixed' ? GATEWAY.port : 0),
-        ...(options.supergraphPath ? { SUPERGRAPH_PATH: options.supergraphPath } : {}),
-        ...overrides,
-      }),
-    });
+    const startGateway = (port: number) =>
+      startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
+        output: options.output,
+        env: options.env({
+          PORT: String(port),
+          ...(options.supergraphPath ? { SUPERGRAPH_PATH: options.supergraphPath } : {}),
+          ...overrides,
+        }),
+      });
+    const gateway = await startGateway(options.ports === 'fixed' ? GATEWAY.port : 0);
+    superviseWhenAsked(gateway, startGateway);
+    const processes = () => [supervised.get(GATEWAY.name)?.current ?? gateway, ...subgraphs.values()];
     return {
       gatewayUrl: localSubgraphUrl(GATEWAY, gateway.port),
       gateway,
@@ -156,14 +187,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         const spec = specs.find((candidate) => candidate.name === name);
         const previous = subgraphs.get(name);
         if (!spec || !previous) throw new Error(`no subgraph ${name} in this stack`);
+        if (supervised.has(name)) throw new Error(`${name} is supervised: it restarts by itself`);
         await previous.exited;
         // The old port: the gateway's supergraph routes there.
         const restarted = await startSubgraph(spec, previous.port);
         subgraphs.set(name, restarted);
         return restarted;
       },
+      status() {
+        return processes().map(
+          (service) =>
+            supervised.get(service.name)?.status() ?? {
+              name: service.name,
+              state:
+                service.child.exitCode === null && service.child.signalCode === null ? 'running' : 'stopped',
+              port: service.port,
+              pid: service.child.pid ?? null,
+              restarts: 0,
+              lastExit: null,
+            },
+        );
+      },
       async stop() {
-        await gateway.stop();
+        for (const service of supervised.values()) service.stopRestarting();
+        await stopService(gateway);
         await stopAll();
       },
     };
@@ -173,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-/** Runs every subgraph's own seeder (`src/seed.ts`) against its own database, all at once. */
+/** Runs every subgraph's own seeder (`src/main.ts seed`, its `src/db/seed.ts`) against its own database, all at once. */
 export async function seedDatabases(
   plan: SeedPlan,
   databaseUrls: Map<string, string>,
@@ -182,10 +229,10 @@ export async function seedDatabases(
 ): Promise<void> {
   await Promise.all(
     specs
-      .filter((spec) => existsSync(join(ROOT, spec.dir, 'src/seed.ts')))
+      .filter((spec) => existsSync(join(ROOT, spec.dir, 'src/db/seed.ts')))
       .map((spec) =>
-        runToCompletion(`${spec.name}`, join(ROOT, spec.dir, 'src/seed.ts'), {
-          args: seedPlanArgs(plan),
+        runToCompletion(`${spec.name}`, join(ROOT, spec.dir, 'src/main.ts'), {
+          args: ['seed', ...seedPlanArgs(plan)],
           output: options.output,
           env: options.env({ DATABASE_URL: databaseUrls.get(spec.name) as string }),
         }),

@@ -1,7 +1,9 @@
 import type { Caller } from '@shop/platform/auth';
 import type { Logger } from '@shop/platform/logger';
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { Metrics } from '@shop/platform/metrics';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { SigningKeys, SigningKeysUnavailable } from './signing-keys';
 
 export interface AccessTokenSettings {
   /** Where the signing keys are published; null when the supergraph has nowhere to get them from. */
@@ -10,6 +12,8 @@ export interface AccessTokenSettings {
   audience: string;
   /** Least time between two fetches of the JWKS. */
   refetchCooldownMs: number;
+  /** How long a fetched JWKS is used before it is fetched again (the last good one stays while that fails). */
+  maxAgeMs: number;
 }
 
 /** Who the `Authorization` header proves the caller is (null: no header, anonymous), or why it proves nothing. */
@@ -30,21 +34,29 @@ const accessTokenClaims = z.object({
   scope: z.string().default(''),
 });
 
+const JWKS_TIMEOUT_MS = 5_000;
+
 /**
- * Verifies bearer tokens against the JWKS. jose keeps the key set cached, fetches it again when
- * a token names a `kid` it does not know (key rotation), and at most once per cooldown, so a
- * stream of tokens with made-up `kid`s cannot make the gateway hammer the accounts service.
+ * Verifies bearer tokens against the JWKS (see SigningKeys: cached, fetched again for an unknown
+ * `kid` at most once per cooldown, so a stream of tokens with made-up `kid`s cannot make the
+ * gateway hammer the accounts service, and kept while the accounts service cannot be reached).
  */
 export function createAccessTokenVerifier(
   settings: AccessTokenSettings,
   logger: Logger,
+  metrics: Metrics,
 ): AccessTokenVerifier {
   const keys = settings.jwksUrl
-    ? createRemoteJWKSet(new URL(settings.jwksUrl), {
-        cooldownDuration: settings.refetchCooldownMs,
-        cacheMaxAge: 10 * 60_000,
-        timeoutDuration: 5_000,
-      })
+    ? new SigningKeys(
+        {
+          jwksUrl: settings.jwksUrl,
+          maxAgeMs: settings.maxAgeMs,
+          refetchCooldownMs: settings.refetchCooldownMs,
+          timeoutMs: JWKS_TIMEOUT_MS,
+        },
+        logger,
+        metrics,
+      ).keyFor
     : null;
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '')
@@ -63,9 +75,10 @@ export function createAccessTokenVerifier(
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) return invalid('The access token has expired.');
-      if (isKeySetUnavailable(error)) {
-        // Our failure, not the client's: the token may well be valid.
-        logger.error({ err: error }, 'cannot fetch the signing keys to verify an access token');
+      // Our failure, not the client's: the token may well be valid (SigningKeys logged why).
+      if (error instanceof SigningKeysUnavailable) return { outcome: 'keys-unavailable' };
+      if (!(error instanceof errors.JOSEError)) {
+        logger.error({ err: error }, 'cannot verify an access token');
         return { outcome: 'keys-unavailable' };
       }
       return invalid('The access token is not valid.');
@@ -81,14 +94,6 @@ export function createAccessTokenVerifier(
       },
     };
   };
-}
-
-function isKeySetUnavailable(error: unknown): boolean {
-  return (
-    error instanceof errors.JWKSTimeout ||
-    (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') ||
-    (error instanceof Error && !(error instanceof errors.JOSEError))
-  );
 }
 
 function invalid(message: string): Authentication {

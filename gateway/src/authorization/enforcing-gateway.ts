@@ -1,4 +1,3 @@
-import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Caller } from '@shop/platform/auth';
 import { type DocumentNode, getOperationAST } from 'graphql';
@@ -15,7 +14,7 @@ import { type FilteredOperation, filterOperation } from './filter-operation';
  */
 export class EnforcingGateway implements GatewayInterface {
   constructor(
-    private readonly planner: ApolloGateway,
+    private readonly planner: GatewayInterface,
     /** The policy of the supergraph being served (it changes when the supergraph does). */
     private readonly currentPolicy: () => AccessPolicy,
   ) {}

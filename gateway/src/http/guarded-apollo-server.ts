@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ApolloServer,
   type ApolloServerOptions,
@@ -6,7 +7,7 @@ import {
   type HTTPGraphQLRequest,
   type HTTPGraphQLResponse,
 } from '@apollo/server';
-import type { GuardedRequest, OperationRejected } from '../limits/operation-guard';
+import { type GuardedRequest, OperationRejected } from '../limits/operation-guard';
 
 export type OperationGuard = (request: GuardedRequest) => OperationRejected | null;
 
@@ -32,8 +33,9 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
   override async executeHTTPGraphQLRequest(
     args: Parameters<ApolloServer<TContext>['executeHTTPGraphQLRequest']>[0],
   ): Promise<HTTPGraphQLResponse> {
-    const request = await guardedRequest(args.httpGraphQLRequest, this.persistedQuery);
-    const rejection = request ? this.guard(request) : null;
+    const fields = requestFields(args.httpGraphQLRequest);
+    const request = await guardedRequest(fields, this.persistedQuery);
+    const rejection = persistedQueryMismatch(fields) ?? (request ? this.guard(request) : null);
     if (!rejection) return super.executeHTTPGraphQLRequest(args);
     this.onRejected(rejection);
     return {
@@ -49,35 +51,60 @@ export class GuardedApolloServer<TContext extends BaseContext> extends ApolloSer
   }
 }
 
+interface RequestFields {
+  query?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+/** The parts of a single GraphQL request, POST or GET, as sent (nothing checked yet). */
+function requestFields(request: HTTPGraphQLRequest): RequestFields {
+  if (request.method === 'GET') {
+    const params = new URLSearchParams(request.search);
+    return {
+      query: params.get('query') ?? undefined,
+      variables: parseJson(params.get('variables')),
+      extensions: parseJson(params.get('extensions')),
+    };
+  }
+  return isRecord(request.body) ? request.body : {};
+}
+
+function persistedQueryHash(fields: RequestFields): unknown {
+  return isRecord(fields.extensions) && isRecord(fields.extensions.persistedQuery)
+    ? fields.extensions.persistedQuery.sha256Hash
+    : undefined;
+}
+
 /**
- * The query and variables of a single GraphQL request, POST or GET. A request that sends only a
- * persisted query's hash is judged on the text stored for it: limits and cost depend on the
- * variables of each call, not only on the text registered once. Null when there is nothing to
- * judge (Apollo answers it: a malformed request, or an unknown hash).
+ * The query and variables of a request. A request that sends only a persisted query's hash is
+ * judged on the text stored for it: limits and cost depend on the variables of each call, not
+ * only on the text registered once. Null when there is nothing to judge (Apollo answers it: a
+ * malformed request, or an unknown hash).
  */
 async function guardedRequest(
-  request: HTTPGraphQLRequest,
+  fields: RequestFields,
   persistedQuery: PersistedQueryLookup,
 ): Promise<GuardedRequest | null> {
-  const params = request.method === 'GET' ? new URLSearchParams(request.search) : null;
-  const body: unknown = request.body;
-  const fields = params
-    ? {
-        query: params.get('query') ?? undefined,
-        variables: parseJson(params.get('variables')),
-        extensions: parseJson(params.get('extensions')),
-      }
-    : isRecord(body)
-      ? body
-      : {};
   const variables = isRecord(fields.variables) ? fields.variables : {};
   if (typeof fields.query === 'string') return { query: fields.query, variables };
-  const hash =
-    isRecord(fields.extensions) && isRecord(fields.extensions.persistedQuery)
-      ? fields.extensions.persistedQuery.sha256Hash
-      : undefined;
+  const hash = persistedQueryHash(fields);
   const stored = typeof hash === 'string' ? await persistedQuery(hash) : undefined;
   return stored === undefined ? null : { query: stored, variables };
+}
+
+/**
+ * A query registered under a hash that is not its own: the client's mistake (or a try at
+ * poisoning the persisted query cache), which Apollo answers without a code, as a server error.
+ */
+function persistedQueryMismatch(fields: RequestFields): OperationRejected | null {
+  const hash = persistedQueryHash(fields);
+  if (typeof fields.query !== 'string' || typeof hash !== 'string') return null;
+  if (createHash('sha256').update(fields.query).digest('hex') === hash) return null;
+  return new OperationRejected(
+    'PERSISTED_QUERY_HASH_MISMATCH',
+    'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent.',
+  );
 }
 
 function parseJson(text: string | null): unknown {

@@ -41,6 +41,11 @@ export class PersistedOperations {
     return this.byId.size;
   }
 
+  /** The operations' names. */
+  names(): string[] {
+    return [...this.byId.values()].map((operation) => operation.name);
+  }
+
   /** The body of the operation with this id (`extensions.persistedQuery.sha256Hash`). */
   bodyOf(id: string): string | undefined {
     return this.byId.get(id)?.body;

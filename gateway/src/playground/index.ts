@@ -1,7 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, type Routes, readBody, sendJson } from '@shop/platform/http';
+import {
+  assertJsonDepth,
+  HttpError,
+  type RouteHandler,
+  type Routes,
+  readBody,
+  sendJson,
+} from '@shop/platform/http';
 import type { Logger } from '@shop/platform/logger';
 import type { GatewayConfig } from '../config';
+import { withoutSuggestions } from '../http/hide-suggestions';
+import type { GuardedRequest, OperationRejected } from '../limits/operation-guard';
+import type { PlannerPool } from '../planning/planner-pool';
 import { type Asset, loadAssets } from './assets';
 import { loadOperations } from './operations';
 import { createQueryPlanExplainer } from './query-plan';
@@ -32,18 +42,20 @@ export async function playgroundRoutes(
   logger: Logger,
   /** The SDL the query planner serves now (it changes when the supergraph is reloaded). */
   plannerSdl: () => string,
+  /** /graphql's planner threads: plans are made off the event loop, within the same budget. */
+  planner: PlannerPool,
+  /** What /graphql checks first, checked here too: planning a hostile document is itself the attack. */
+  edge: {
+    guard: (request: GuardedRequest) => OperationRejected | null;
+    authenticate: (handler: RouteHandler) => RouteHandler;
+  },
 ): Promise<Routes> {
   if (!playgroundEnabled(config)) return {};
   const [assets, operations] = await Promise.all([
     loadAssets(),
     loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger),
   ]);
-  let explainer: { sdl: string; explain: ReturnType<typeof createQueryPlanExplainer> } | undefined;
-  const explain = (query: string, operationName?: string) => {
-    const sdl = plannerSdl();
-    if (explainer?.sdl !== sdl) explainer = { sdl, explain: createQueryPlanExplainer(sdl) };
-    return explainer.explain(query, operationName);
-  };
+  const explain = createQueryPlanExplainer(planner, plannerSdl);
   logger.info(
     `playground on GET / with ${operations.length} operations from ${config.PLAYGROUND_OPERATIONS_DIR}`,
   );
@@ -51,15 +63,36 @@ export async function playgroundRoutes(
   const routes: Routes = {
     'GET /': serveAsset(assets, 'index.html'),
     'GET /playground/operations.json': (_req, res) => sendJson(res, 200, { operations }),
-    'POST /playground/query-plan': async (req, res) => {
+    'POST /playground/query-plan': edge.authenticate(async (req, res) => {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
         throw new HttpError(415, 'Send the operation as application/json.');
-      const body = parseJson((await readBody(req, config.BODY_LIMIT_BYTES)).toString('utf8'));
+      const raw = await readBody(req, config.BODY_LIMIT_BYTES);
+      assertJsonDepth(raw, 'The request body');
+      const body = parseJson(raw.toString('utf8'));
       const query = typeof body.query === 'string' ? body.query : undefined;
       if (!query) throw new HttpError(400, 'query must be a string.');
       const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-      sendJson(res, 200, explain(query, operationName));
-    },
+      const variables = isRecord(body.variables) ? body.variables : {};
+      const rejection = edge.guard({ query, variables });
+      if (rejection) {
+        sendJson(res, 400, { errors: [rejection.message], code: rejection.extensions.code });
+        return;
+      }
+      const result = await explain(query, operationName);
+      if ('refused' in result) {
+        const { status, message, code } = result.refused;
+        sendJson(res, status, { errors: [message], code });
+        return;
+      }
+      // Production may turn the playground on: its messages then name nothing the client did not.
+      sendJson(
+        res,
+        200,
+        'errors' in result && config.NODE_ENV === 'production'
+          ? { errors: result.errors.map(withoutSuggestions) }
+          : result,
+      );
+    }),
   };
   for (const name of assets.keys())
     if (name !== 'index.html') routes[`GET /playground/${name}`] = serveAsset(assets, name);
@@ -91,6 +124,10 @@ function serveAsset(assets: ReadonlyMap<string, Asset>, name: string) {
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseJson(text: string): Record<string, unknown> {

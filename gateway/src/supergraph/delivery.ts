@@ -1,14 +1,61 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SupergraphManager } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
 import { StartupError } from '@shop/platform/service';
 import type { GatewayConfig } from '../config';
 import { fileSupergraphSource, type SupergraphSource, urlSupergraphSource } from './sources';
 
+/** How often a gateway waiting for its supergraph at start asks again. */
+const START_RETRY_MS = 1000;
+
 /** A file event is followed by more while a writer is busy; read once they have settled. */
 const SETTLE_MS = 50;
 
 const supergraphId = (sdl: string) => createHash('sha256').update(sdl).digest('hex').slice(0, 12);
+
+/**
+ * The supergraph to start with. A file must be there. A URL (the registry) that cannot be
+ * read is waited for, retried and logged, or, with SUPERGRAPH_FALLBACK_PATH, replaced by that
+ * file until the URL answers (the poll then swaps the registry's version in).
+ */
+async function readAtStart(source: SupergraphSource, config: GatewayConfig, logger: Logger): Promise<string> {
+  const unreadable = (error: unknown, where = source.description) =>
+    new StartupError(`cannot read the supergraph at ${where}: ${(error as Error).message}`);
+  let waitedSince: number | null = null;
+  for (;;) {
+    try {
+      const sdl = await source.read();
+      if (waitedSince !== null)
+        logger.info(
+          { source: source.description, waitedSeconds: Math.round((Date.now() - waitedSince) / 1000) },
+          'the supergraph can be read: starting',
+        );
+      return sdl;
+    } catch (error) {
+      if (!config.SUPERGRAPH_URL) throw unreadable(error);
+      if (config.SUPERGRAPH_FALLBACK_PATH) {
+        logger.warn(
+          { err: error, source: source.description, fallback: config.SUPERGRAPH_FALLBACK_PATH },
+          `cannot read the supergraph at ${source.description}: starting from SUPERGRAPH_FALLBACK_PATH until it can be read`,
+        );
+        try {
+          return await fileSupergraphSource(config.SUPERGRAPH_FALLBACK_PATH).read();
+        } catch (fallbackError) {
+          throw unreadable(fallbackError, config.SUPERGRAPH_FALLBACK_PATH);
+        }
+      }
+      if (waitedSince === null) {
+        waitedSince = Date.now();
+        logger.warn(
+          { err: error, source: source.description, retrySeconds: START_RETRY_MS / 1000 },
+          `waiting for the supergraph at ${source.description} (is the registry up?): retrying every ${START_RETRY_MS / 1000} s; SUPERGRAPH_FALLBACK_PATH would start from a file instead`,
+        );
+      }
+      await sleep(START_RETRY_MS);
+    }
+  }
+}
 
 /** What the gateway makes of one version of the supergraph: at least the SDL its query planner gets. */
 export interface PreparedSupergraph {
@@ -56,14 +103,7 @@ export class SupergraphDelivery<TPrepared extends PreparedSupergraph> implements
     const source = config.SUPERGRAPH_URL
       ? urlSupergraphSource(config.SUPERGRAPH_URL)
       : fileSupergraphSource(config.SUPERGRAPH_PATH);
-    let sdl: string;
-    try {
-      sdl = await source.read();
-    } catch (error) {
-      throw new StartupError(
-        `cannot read the supergraph at ${source.description}: ${(error as Error).message}`,
-      );
-    }
+    const sdl = await readAtStart(source, config, logger);
     let prepared: TPrepared;
     try {
       prepared = prepare(sdl);

@@ -1,4 +1,3 @@
-import { ApolloGateway } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
 import type { Metrics } from '@shop/platform/metrics';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
@@ -6,13 +5,15 @@ import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
 import { batchEntityFetches } from '../execution/entity-batches';
 import type { SubgraphFetchers } from '../fetcher/subgraph-fetchers';
 import { observeSubgraph } from '../observability/subgraph-requests';
+import type { PlannerPool } from '../planning/planner-pool';
 import { servePartialResults } from '../resilience/partial-results';
 import { SubgraphDataSource } from '../subgraph-data-source';
 import type { SupergraphDelivery } from './delivery';
+import { EngineGateway } from './engine-gateway';
 import type { SecuredSupergraph } from './secured-supergraph';
 
 /**
- * The one place a query planner is made: fed only supergraphs whose security features were
+ * The one place a query planner is given a supergraph: fed only supergraphs whose security features were
  * taken over (the delivery prepares each version with `secureSupergraph`), wrapped in their
  * enforcement, so no code path plans a supergraph without its policy.
  */
@@ -22,13 +23,14 @@ export function createSecuredGateway(
   logger: Logger,
   metrics: Metrics,
   fetchers: SubgraphFetchers,
+  planner: PlannerPool,
 ): EnforcingGateway {
-  const planner = new ApolloGateway({
-    supergraphSdl: delivery,
+  const engine = new EngineGateway(
+    delivery,
     // From the outside in: a failed request becomes nulls with errors at their paths, entity
     // fetches are batched (each entity sent once), each call is counted and traced, then signed
     // and sent by the subgraph's fetcher.
-    buildService: ({ name, url }) => {
+    ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
       return servePartialResults(
         name,
@@ -48,9 +50,8 @@ export function createSecuredGateway(
         logger,
       );
     },
-    logger,
-    // Query plans name subgraphs and their fields: never hand them to clients, whatever NODE_ENV says.
-    __exposeQueryPlanExperimental: false,
-  });
-  return new EnforcingGateway(planner, () => delivery.current.policy);
+    // As @apollo/gateway: the supergraph is validated except in production.
+    { validateSupergraph: config.NODE_ENV !== 'production', logger, planner },
+  );
+  return new EnforcingGateway(engine, () => delivery.current.policy);
 }

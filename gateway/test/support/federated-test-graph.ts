@@ -8,7 +8,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createGraphQLHandler, createHttpServer, listen } from '@shop/platform/http';
-import { createLogger } from '@shop/platform/logger';
+import { createLogger, type Logger } from '@shop/platform/logger';
 import { createMetrics } from '@shop/platform/metrics';
 import { parse } from 'graphql';
 import { loadGatewayConfig } from '../../src/config';
@@ -58,6 +58,7 @@ export async function composeSupergraph(
 export async function startFederatedTestGraph(
   definitions: readonly TestSubgraphDefinition[],
   env: Record<string, string> = {},
+  logger: Logger = createLogger('gateway', 'silent'),
 ): Promise<FederatedTestGraph> {
   const servers: Server[] = [];
   const counts = new Map<string, number>();
@@ -93,7 +94,7 @@ export async function startFederatedTestGraph(
     'node',
     'main.ts',
   ]);
-  const gateway = await startGateway(config, createLogger('gateway', 'silent'));
+  const gateway = await startGateway(config, logger);
   return {
     gateway,
     supergraphPath,

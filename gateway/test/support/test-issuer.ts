@@ -23,6 +23,10 @@ export interface TestIssuer {
   sign(claims: TokenClaims, key?: 'current' | 'unpublished'): Promise<string>;
   /** A new key signs from now on and joins the JWKS, as in a key rotation. */
   rotate(): Promise<void>;
+  /** The oldest key leaves the JWKS, as at the end of a rotation. */
+  retire(): void;
+  /** Whether the JWKS answers: unreachable, every fetch of it fails (503), as in an accounts outage. */
+  setReachable(reachable: boolean): void;
   /** A token with `alg: none`: no signature at all. */
   unsigned(claims: TokenClaims): string;
   stop(): void;
@@ -32,12 +36,17 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const published: { kid: string; pair: KeyPair }[] = [];
   const unpublished = { kid: 'not-published', pair: await generateKeyPair('ES256') };
   let fetches = 0;
+  let reachable = true;
   const addKey = async () => {
     published.push({ kid: `key-${published.length + 1}`, pair: await generateKeyPair('ES256') });
   };
   await addKey();
   const server: Server = createServer(async (_req, res) => {
     fetches += 1;
+    if (!reachable) {
+      res.writeHead(503).end();
+      return;
+    }
     const keys: JWK[] = await Promise.all(
       published.map(async ({ kid, pair }) => ({
         ...(await exportJWK(pair.publicKey)),
@@ -66,6 +75,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         .sign(pair.privateKey);
     },
     rotate: addKey,
+    retire: () => void published.shift(),
+    setReachable: (value) => {
+      reachable = value;
+    },
     unsigned(claims) {
       const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);

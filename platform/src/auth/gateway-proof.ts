@@ -1,14 +1,17 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Caller } from './caller';
+import type { SeenNonces } from './seen-nonces';
 
 /**
  * Proof that a request to a subgraph comes from the gateway, and on whose behalf. The gateway
  * signs every subgraph request with that subgraph's own secret: an HMAC-SHA256 over the
  * timestamp, method, path, a digest of the body and the identity headers. A subgraph answers
  * GraphQL only with a valid proof, and takes the caller from nowhere else, so a forged
- * `_entities` call or a made-up `x-shop-caller` header sent straight to it gets nothing.
+ * `_entities` call or a made-up `x-shop-caller` header sent straight to it gets nothing. Each
+ * proof carries a random nonce the subgraph replica remembers while the proof is valid, so a
+ * captured request cannot be sent again.
  */
 export const GatewayProofHeader = {
   /** base64url JSON `{ sub, role, scopes }` of the verified user; absent for anonymous requests. */
@@ -17,12 +20,17 @@ export const GatewayProofHeader = {
   CLIENT_ADDRESS: 'x-shop-client-address',
   /** When the gateway signed, in milliseconds since the epoch. */
   TIMESTAMP: 'x-shop-gateway-timestamp',
+  /** Random, once per request: a subgraph replica accepts each nonce once. */
+  NONCE: 'x-shop-gateway-nonce',
   /** `v1=` and the hex HMAC-SHA256 of the canonical request. */
   SIGNATURE: 'x-shop-gateway-signature',
 } as const;
 
-/** How far a proof's timestamp may be from the subgraph's clock, either way: a captured request replays for no longer. */
-export const GATEWAY_PROOF_WINDOW_MS = 60_000;
+/**
+ * How far a proof's timestamp may be from the subgraph's clock, either way: room for clock skew
+ * and a request queued at the gateway, and how long a replica remembers a nonce.
+ */
+export const GATEWAY_PROOF_WINDOW_MS = 15_000;
 /** Shorter secrets are refused: an HMAC key must not be guessable. */
 export const MIN_GATEWAY_SECRET_LENGTH = 32;
 
@@ -60,22 +68,28 @@ export function signGatewayRequest(
   const timestamp = String(Math.trunc(request.now ?? Date.now()));
   const caller = request.caller ? encodeCaller(request.caller) : undefined;
   const clientAddress = request.clientAddress ?? undefined;
-  const headers: Record<string, string> = { [GatewayProofHeader.TIMESTAMP]: timestamp };
+  const nonce = randomBytes(16).toString('base64url');
+  const headers: Record<string, string> = {
+    [GatewayProofHeader.TIMESTAMP]: timestamp,
+    [GatewayProofHeader.NONCE]: nonce,
+  };
   if (caller !== undefined) headers[GatewayProofHeader.CALLER] = caller;
   if (clientAddress !== undefined) headers[GatewayProofHeader.CLIENT_ADDRESS] = clientAddress;
   headers[GatewayProofHeader.SIGNATURE] =
-    `v1=${hmac(secret, canonicalRequest(request, timestamp, caller, clientAddress))}`;
+    `v1=${hmac(secret, canonicalRequest(request, timestamp, nonce, caller, clientAddress))}`;
   return headers;
 }
 
 /**
  * The subgraph's side: checks the proof against each accepted secret (several during a
- * rotation) in constant time, and returns who the request is for. Throws `GatewayProofError`.
+ * rotation) in constant time, refuses a nonce this replica has seen (`nonces`, one per
+ * process), and returns who the request is for. Throws `GatewayProofError`.
  */
 export function verifyGatewayRequest(
   secrets: string | readonly string[],
   request: GatewayRequest & {
     headers: Readonly<Record<string, string | string[] | undefined>>;
+    nonces: SeenNonces;
     now?: number;
   },
 ): VerifiedGatewayRequest {
@@ -95,12 +109,16 @@ export function verifyGatewayRequest(
     throw invalid('the proof timestamp is malformed');
   const given = /^v1=([0-9a-f]{64})$/.exec(signature ?? '')?.[1];
   if (given === undefined) throw invalid('the proof signature is malformed');
-  if (Math.abs((request.now ?? Date.now()) - Number(timestamp)) > GATEWAY_PROOF_WINDOW_MS)
+  const nonce = header(GatewayProofHeader.NONCE);
+  if (nonce === undefined || !/^[A-Za-z0-9_-]{16,64}$/.test(nonce))
+    throw invalid('the proof nonce is malformed');
+  const now = request.now ?? Date.now();
+  if (Math.abs(now - Number(timestamp)) > GATEWAY_PROOF_WINDOW_MS)
     throw invalid('the proof is too old (or from the future)');
 
   const caller = header(GatewayProofHeader.CALLER);
   const clientAddress = header(GatewayProofHeader.CLIENT_ADDRESS);
-  const canonical = canonicalRequest(request, timestamp, caller, clientAddress);
+  const canonical = canonicalRequest(request, timestamp, nonce, caller, clientAddress);
   const givenBytes = Buffer.from(given, 'hex');
   // Every secret is tried, so the time taken does not tell which one (if any) matched.
   let matched = false;
@@ -109,6 +127,9 @@ export function verifyGatewayRequest(
     if (timingSafeEqual(Buffer.from(hmac(secret, canonical), 'hex'), givenBytes)) matched = true;
   }
   if (!matched) throw invalid('the proof signature does not match the request');
+  // Remembered only once the signature holds: made-up nonces cost this replica nothing.
+  if (!request.nonces.remember(nonce, Number(timestamp) + GATEWAY_PROOF_WINDOW_MS, now))
+    throw invalid('the proof was used before (a replayed request)');
 
   if (clientAddress !== undefined && isIP(clientAddress) === 0)
     throw invalid('the client address is not an IP address');
@@ -123,12 +144,14 @@ function invalid(reason: string): GatewayProofError {
 function canonicalRequest(
   request: GatewayRequest,
   timestamp: string,
+  nonce: string,
   caller: string | undefined,
   clientAddress: string | undefined,
 ): string {
   return [
     'v1',
     timestamp,
+    nonce,
     request.method.toUpperCase(),
     request.path,
     createHash('sha256').update(request.body).digest('hex'),

@@ -20,3 +20,4 @@ export {
 } from './gateway-proof';
 export { requireCaller, requireScope } from './require';
 export { hasScope, ROLE_SCOPES, Scope } from './scopes';
+export { SeenNonces } from './seen-nonces';

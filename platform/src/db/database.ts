@@ -28,6 +28,11 @@ export interface DatabaseOptions<TSchema extends TableSchema> {
   schema: TSchema;
   metrics?: Pick<Metrics, 'dbQueries' | 'dbQueryDuration'>;
   maxConnections?: number;
+  /**
+   * false: no array-type lookup on each new connection. postgres.js 3.4 leaves that lookup's
+   * failure unhandled when the connection is cut as it opens (a database restart).
+   */
+  fetchTypes?: boolean;
 }
 
 /**
@@ -42,6 +47,7 @@ export function connectDatabase<TSchema extends TableSchema>(
     max: options.maxConnections ?? 10,
     connect_timeout: 10,
     idle_timeout: 60,
+    fetch_types: options.fetchTypes ?? true,
     // Postgres NOTICEs ("relation already exists, skipping") are noise in service logs.
     onnotice: () => {},
     ...(metrics

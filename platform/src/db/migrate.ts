@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import type { Sql } from 'postgres';
+import postgres, { type Sql } from 'postgres';
 
 // Any constant works: the lock is per database, and only migrations take it.
 const MIGRATION_LOCK = 73_112_026;
@@ -21,5 +21,15 @@ export async function applyMigrations(sql: Sql, migrationsFolder: string): Promi
     }
   } finally {
     lock.release();
+  }
+}
+
+/** A service's `npm run db:migrate`: applies pending migrations without starting the service. */
+export async function migrateDatabase(databaseUrl: string, migrationsFolder: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+  try {
+    await applyMigrations(sql, migrationsFolder);
+  } finally {
+    await sql.end();
   }
 }

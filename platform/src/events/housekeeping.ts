@@ -3,7 +3,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import type { Logger } from '../logger';
 import { inbox, outbox } from './tables';
-import { WakeUp } from './wake-up';
+import { runUntilStopped, WakeUp } from './wake-up';
 
 /** Sent outbox rows are kept a day, to look at (nothing needs them once the bus has the event). */
 export const SENT_OUTBOX_RETENTION_MS = 24 * 3600_000;
@@ -96,33 +96,20 @@ export function startHousekeeping(options: {
   logger: Logger;
 }): Housekeeping {
   const { sql, pruned, logger } = options;
-  let stopping = false;
   const wakeUp = new WakeUp();
-
-  const loop = async () => {
-    while (!stopping) {
-      for (const rows of pruned) {
-        if (stopping) break;
-        try {
-          const deleted = await pruneOldRows(sql, rows, { stopping: () => stopping });
-          if (deleted > 0) logger.debug({ deleted }, `pruned ${deleted} ${rows.label}`);
-        } catch (error) {
-          logger.warn(
-            { err: error },
-            `could not prune ${rows.label} (is the database reachable?); trying later`,
-          );
-        }
+  return runUntilStopped(wakeUp, async (stopping) => {
+    for (const rows of pruned) {
+      if (stopping()) break;
+      try {
+        const deleted = await pruneOldRows(sql, rows, { stopping });
+        if (deleted > 0) logger.debug({ deleted }, `pruned ${deleted} ${rows.label}`);
+      } catch (error) {
+        logger.warn(
+          { err: error },
+          `could not prune ${rows.label} (is the database reachable?); trying later`,
+        );
       }
-      if (!stopping) await wakeUp.pause(PRUNE_EVERY_MS);
     }
-  };
-  const running = loop();
-
-  return {
-    async stop() {
-      stopping = true;
-      wakeUp.notify();
-      await running;
-    },
-  };
+    if (!stopping()) await wakeUp.pause(PRUNE_EVERY_MS);
+  });
 }

@@ -1,5 +1,6 @@
 export { type EventsConfig, eventBusOptions, eventsEnv } from './config';
 export { createDeliveryHandler, DEAD_LETTER_REASONS, type DeadLetterReason } from './consumer';
+export { EVENT_CONTRACTS, type EventName, type EventSchema, eventNamed, eventOf } from './contracts';
 export { type ReplayOptions, type ReplayResult, replayDeadLetters } from './dead-letter-replay';
 export {
   defineEvent,
@@ -37,3 +38,4 @@ export type {
   PublishResult,
   RunningConsumer,
 } from './transport';
+export { type BackgroundLoop, runUntilStopped, WakeUp } from './wake-up';

@@ -11,7 +11,7 @@ import type {
   EventTransport,
   RunningConsumer,
 } from './transport';
-import { WakeUp } from './wake-up';
+import { runUntilStopped, WakeUp } from './wake-up';
 
 export interface PgBossTransportOptions {
   /** The `events` database every service of the system shares (its own role, its own tables). */
@@ -122,7 +122,6 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
           if (!wanted.has(event)) await boss.unsubscribe(event, queue);
       });
 
-      let stopping = false;
       const wakeUp = new WakeUp();
       const wakers = waiting.get(queue) ?? new Set<() => void>();
       waiting.set(queue, wakers);
@@ -135,34 +134,29 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
         else await boss.fail(queue, job.id, { message: 'handler failed; retrying' });
       };
 
-      const loop = async () => {
-        let failures = 0;
-        while (!stopping) {
-          try {
-            wakeUp.beginRound();
-            const jobs = await boss.fetch<unknown>(queue, {
-              batchSize: consumeOptions.concurrency,
-              includeMetadata: true,
-            });
-            failures = 0;
-            if (jobs.length === 0) {
-              if (!wakeUp.wasNotified) await wakeUp.pause(pollIntervalMs);
-              continue;
-            }
-            await Promise.all(jobs.map(handle));
-          } catch (error) {
-            failures += 1;
-            logger.error({ err: error }, `consumer ${consumer} cannot reach the events database; retrying`);
-            if (!stopping) await wakeUp.pause(Math.min(pollIntervalMs, 200 * 2 ** failures));
+      let failures = 0;
+      const loop = runUntilStopped(wakeUp, async (stopping) => {
+        try {
+          wakeUp.beginRound();
+          const jobs = await boss.fetch<unknown>(queue, {
+            batchSize: consumeOptions.concurrency,
+            includeMetadata: true,
+          });
+          failures = 0;
+          if (jobs.length === 0) {
+            if (!wakeUp.wasNotified) await wakeUp.pause(pollIntervalMs);
+            return;
           }
+          await Promise.all(jobs.map(handle));
+        } catch (error) {
+          failures += 1;
+          logger.error({ err: error }, `consumer ${consumer} cannot reach the events database; retrying`);
+          if (!stopping()) await wakeUp.pause(Math.min(pollIntervalMs, 200 * 2 ** failures));
         }
-      };
-      const running = loop();
+      });
       return {
         async stop() {
-          stopping = true;
-          wakeUp.notify();
-          await running;
+          await loop.stop();
           wakers.delete(wakeUp.notify);
         },
       };

@@ -5,7 +5,7 @@ import type { EventEnvelope } from './envelope';
 import { OUTBOX_CHANNEL } from './publish';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy';
 import type { EventTransport, PublishResult } from './transport';
-import { WakeUp } from './wake-up';
+import { runUntilStopped, WakeUp } from './wake-up';
 
 export interface RelayOptions {
   /** The producing service: only its own events are published (from its own stream). */
@@ -56,7 +56,6 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
   const retry = options.retry ?? { baseDelayMs: 500, maxDelayMs: 5000 };
 
-  let stopping = false;
   // Starts notified: rows left by an earlier run are published at once.
   const wakeUp = new WakeUp({ notified: true });
   const listener = await sql.listen(OUTBOX_CHANNEL, wakeUp.notify, wakeUp.notify);
@@ -135,33 +134,28 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
     return stats?.next_due_ms ?? pollIntervalMs;
   };
 
-  const loop = async () => {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        wakeUp.beginRound();
-        const claimed = await publishRound();
-        failures = 0;
-        if (claimed >= batchSize || wakeUp.wasNotified) continue;
-        const dueInMs = await refreshStats();
-        // Rows due but not claimed are another replica's batch in flight: give it a moment.
-        const pause = Math.max(dueInMs, claimed === 0 ? 250 : 10);
-        if (!wakeUp.wasNotified && !stopping) await wakeUp.pause(Math.min(pollIntervalMs, pause));
-      } catch (error) {
-        failures += 1;
-        logger.error({ err: error }, 'outbox relay round failed (is the database reachable?); retrying');
-        if (!stopping)
-          await wakeUp.pause(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
-      }
+  let failures = 0;
+  const loop = runUntilStopped(wakeUp, async (stopping) => {
+    try {
+      wakeUp.beginRound();
+      const claimed = await publishRound();
+      failures = 0;
+      if (claimed >= batchSize || wakeUp.wasNotified) return;
+      const dueInMs = await refreshStats();
+      // Rows due but not claimed are another replica's batch in flight: give it a moment.
+      const pause = Math.max(dueInMs, claimed === 0 ? 250 : 10);
+      if (!wakeUp.wasNotified && !stopping()) await wakeUp.pause(Math.min(pollIntervalMs, pause));
+    } catch (error) {
+      failures += 1;
+      logger.error({ err: error }, 'outbox relay round failed (is the database reachable?); retrying');
+      if (!stopping())
+        await wakeUp.pause(backoffDelayMs({ baseDelayMs: 200, maxDelayMs: pollIntervalMs }, failures));
     }
-  };
-  const running = loop();
+  });
 
   return {
     async stop() {
-      stopping = true;
-      wakeUp.notify();
-      await running;
+      await loop.stop();
       await listener.unlisten().catch(() => {});
     },
   };

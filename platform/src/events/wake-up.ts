@@ -37,3 +37,30 @@ export class WakeUp {
     });
   }
 }
+
+/** A background loop: `stop()` ends it after the round in progress, cutting a pause short. */
+export interface BackgroundLoop {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `round` again and again until stopped (the relay, the consumers, housekeeping). A round
+ * pauses on `wakeUp`, which `stop()` notifies; `stopping()` lets a long round end early.
+ */
+export function runUntilStopped(
+  wakeUp: WakeUp,
+  round: (stopping: () => boolean) => Promise<void>,
+): BackgroundLoop {
+  let stopping = false;
+  const isStopping = () => stopping;
+  const running = (async () => {
+    while (!stopping) await round(isStopping);
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      wakeUp.notify();
+      await running;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { discardBody, readBody } from './body';
+import { assertJsonDepth } from './json-depth';
 import { HttpError, sendGraphQLHttpError } from './respond';
 
 /** A request as it arrived, before anything was parsed: what a check over the exact bytes (a signature) needs. */
@@ -78,11 +79,19 @@ function toHttpGraphQLRequest({ method, target, headers: raw, body }: ReceivedRe
   }
   const queryStart = target.indexOf('?');
   const search = queryStart === -1 ? '' : target.slice(queryStart);
-  if (method !== 'POST') return { method, headers, search, body: undefined };
+  if (method !== 'POST') {
+    const params = new URLSearchParams(search);
+    for (const name of ['variables', 'extensions']) {
+      const value = params.get(name);
+      if (value !== null) assertJsonDepth(value, `The ${name} parameter`);
+    }
+    return { method, headers, search, body: undefined };
+  }
 
   // Apollo answers a POST that is not JSON itself (400, or its CSRF error for text/plain).
   if (!JSON_CONTENT_TYPE.test(headers.get('content-type') ?? ''))
     return { method, headers, search, body: undefined };
+  assertJsonDepth(body, 'The request body');
   try {
     return {
       method,

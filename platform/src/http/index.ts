@@ -1,6 +1,7 @@
-export { readBody } from './body';
+export { discardBody, readBody } from './body';
 export { clientAddressOf } from './client-address';
 export { createGraphQLHandler, type GraphQLHandlerOptions, type ReceivedRequest } from './graphql-handler';
+export { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 export { operationalRoutes, type ReadinessCheck } from './operational-routes';
 export { HttpError, sendGraphQLHttpError, sendJson } from './respond';
 export { createHttpServer, type HttpServerOptions, listen, type RouteHandler, type Routes } from './server';

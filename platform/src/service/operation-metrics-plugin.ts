@@ -6,16 +6,21 @@ import type { Metrics } from '../metrics';
 const MAX_OPERATION_NAMES = 500;
 
 /**
- * Counts and times GraphQL operations by name, type and outcome (`ok`, `error` when any error
+ * Counts and times GraphQL operations by name (only `knownOperations` when given, every other
+ * one as `other`), type and outcome (`ok`, `error` when any error
  * was returned), counts the errors by code, and names the request's trace span after the
  * operation (`query Storefront`) so traces read like the API, not like `POST /graphql`.
  */
 export function operationMetricsPlugin<TContext extends BaseContext>(
   metrics: Metrics,
+  options: { knownOperations?: ReadonlySet<string> } = {},
 ): ApolloServerPlugin<TContext> {
   const seen = new Set<string>();
+  const known = options.knownOperations;
   const label = (name: string | null | undefined) => {
     const operation = name ?? 'anonymous';
+    // Given the names the service knows, anyone else's made-up names never take a label of their own.
+    if (known) return known.has(operation) ? operation : 'other';
     if (seen.has(operation)) return operation;
     if (seen.size >= MAX_OPERATION_NAMES) return 'other';
     seen.add(operation);

@@ -11,7 +11,9 @@ import { StartupError, type SubgraphDefinition, startSubgraph } from './subgraph
 export function subgraphEnv(defaults: { port: number; database: string }) {
   return {
     ...serviceEnv,
+    /** Port to listen on: gateway 4000, accounts 4001 … payments 4006, as each subgraph's `config.ts` says. */
     PORT: portEnv(defaults.port),
+    /** The service's own database. */
     DATABASE_URL: postgresUrlEnv(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
     /**
      * Connections the service's requests may hold open at once (the event relay and consumer
@@ -43,7 +45,7 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
   };
 }
 
-type SubgraphConfig = z.output<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
+export type SubgraphConfig = z.output<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 
 /** A subgraph's `main`. */
 export function runSubgraph<TSchema extends Record<string, unknown>, TContext extends BaseContext>(

@@ -8,7 +8,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import type { Caller } from '../auth/caller';
 import { GatewayProofError, type VerifiedGatewayRequest, verifyGatewayRequest } from '../auth/gateway-proof';
+import { SeenNonces } from '../auth/seen-nonces';
 import { redactUrlPassword } from '../config';
+import { ChangeNotifications } from '../db/change-notifications';
 import { connectDatabase, type Database, describeConnectionError } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { createErrorFormatter } from '../errors';
@@ -18,13 +20,20 @@ import {
   type ServiceEvents,
   startServiceEvents,
 } from '../events/runtime';
+import type { BackgroundLoop } from '../events/wake-up';
 import { createGraphQLHandler, type ReceivedRequest } from '../http/graphql-handler';
 import { operationalRoutes } from '../http/operational-routes';
 import { HttpError } from '../http/respond';
 import { createHttpServer, listen, type Routes } from '../http/server';
+import { refuseControlCharacters } from '../input-text';
 import type { Logger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
 import { operationMetricsPlugin } from './operation-metrics-plugin';
+import {
+  SUBSCRIPTION_PROOF_REQUEST,
+  type SubscriptionServer,
+  serveSubscriptions,
+} from './subscription-server';
 
 type TableSchema = Record<string, unknown>;
 
@@ -40,7 +49,18 @@ export interface RequestScope<TSchema extends TableSchema> {
   /** The client's address as the gateway saw it; null when unknown. */
   clientAddress: string | null;
   logger: Logger;
+  /** Changes committed by any replica of this service (LISTEN/NOTIFY): what subscriptions follow. */
+  changes: ChangeNotifications;
 }
+
+/**
+ * A loop a subgraph runs for as long as it serves (orders' checkout deadline), on its request
+ * pool: started once its events run, stopped before they stop. Every replica runs it.
+ */
+export type BackgroundWork<TSchema extends TableSchema> = (scope: {
+  db: Database<TSchema>;
+  logger: Logger;
+}) => BackgroundLoop;
 
 /** Everything that makes one domain service: the platform turns it into a running subgraph. */
 export interface SubgraphDefinition<TSchema extends TableSchema, TContext extends BaseContext> {
@@ -56,6 +76,8 @@ export interface SubgraphDefinition<TSchema extends TableSchema, TContext extend
   routes?: Routes;
   /** What it publishes and consumes (`src/events.ts`); the runtime runs its outbox relay and consumer. */
   events?: ServiceEvents<TSchema>;
+  /** Loops beside requests and events (see BackgroundWork). */
+  background?: readonly BackgroundWork<TSchema>[];
 }
 
 export interface SubgraphOptions {
@@ -87,6 +109,9 @@ export interface RunningSubgraph<TSchema extends TableSchema, TContext extends B
   metrics: Metrics;
   /** Its outbox relay and consumer, when it has events. */
   events: RunningEvents | null;
+  changes: ChangeNotifications;
+  /** Its graphql-ws server on `/graphql`, when its schema has a Subscription type. */
+  subscriptions: SubscriptionServer | null;
   /** The context a request from `caller` would get; for tests that call `apollo.executeOperation`. */
   contextFor(caller: Caller | null, clientAddress?: string | null): TContext;
   stop(): Promise<void>;
@@ -122,8 +147,12 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     throw error;
   }
 
+  const background = (definition.background ?? []).map((start) => start({ db: database.db, logger }));
+  const stopBackground = () => Promise.all(background.map((loop) => loop.stop()));
+  const changes = new ChangeNotifications(database.sql, logger);
   const contextFor = (caller: Caller | null, clientAddress: string | null = null) =>
-    definition.createContext({ db: database.db, caller, clientAddress, logger });
+    definition.createContext({ db: database.db, caller, clientAddress, logger, changes });
+  const nonces = new SeenNonces();
   const identifyCaller = (received: ReceivedRequest) => {
     try {
       return verifyGatewayRequest(options.gatewaySecrets, {
@@ -131,6 +160,7 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
         path: received.target,
         body: received.body,
         headers: received.headers,
+        nonces,
       });
     } catch (error) {
       if (!(error instanceof GatewayProofError)) throw error;
@@ -160,13 +190,17 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     ]),
   };
   const httpServer = createHttpServer({ logger, metrics, routes });
+  const schema = refuseControlCharacters(
+    buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
+  );
+  const formatError = createErrorFormatter(logger, 'thrown-here');
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
+    schema,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     // Signals are handled by the service runtime, which also closes the database after Apollo stops.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger, 'thrown-here'),
+    formatError,
     logger,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -189,11 +223,39 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
 
+  const subscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions({
+        httpServer,
+        schema,
+        admit: (headers) => {
+          try {
+            return verifyGatewayRequest(options.gatewaySecrets, {
+              ...SUBSCRIPTION_PROOF_REQUEST,
+              headers,
+              nonces,
+            });
+          } catch (error) {
+            if (error instanceof GatewayProofError)
+              logger.warn(
+                { status: error.status, reason: error.message },
+                'refused a subscription connection',
+              );
+            throw error;
+          }
+        },
+        context: (proven) => contextFor(proven.caller, proven.clientAddress),
+        formatError,
+        logger,
+      })
+    : null;
+
   let port: number;
   try {
     port = await listen(httpServer, options.host, options.port);
   } catch (error) {
+    await subscriptions?.close();
     await apollo.stop();
+    await stopBackground();
     await events?.stop();
     await database.close();
     throw new StartupError((error as Error).message);
@@ -212,10 +274,15 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
     database,
     metrics,
     events,
+    changes,
+    subscriptions,
     contextFor,
     async stop() {
       stopping = true;
+      // Upgraded sockets are not the HTTP server's to drain: subscriptions end first, with a close frame.
+      await subscriptions?.close();
       await apollo.stop();
+      await stopBackground();
       await events?.stop();
       await database.close();
     },

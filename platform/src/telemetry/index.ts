@@ -1,6 +1,7 @@
 export { loadTelemetryConfig, type TelemetryConfig, telemetryEnv } from './config';
 export { startServerSpan, traceOutgoingRequest } from './http-spans';
 export { type InMemoryTelemetry, type ReadableSpan, recordSpansInMemory } from './in-memory';
+export { traceStep } from './internal-spans';
 export {
   currentTraceIds,
   extractTraceContext,

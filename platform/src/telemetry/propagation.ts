@@ -46,17 +46,22 @@ export function runInTraceContext<T>(
   work: (span: Span) => Promise<T>,
   kind: SpanKind = SpanKind.CONSUMER,
 ): Promise<T> {
-  return tracer.startActiveSpan(spanName, { kind }, extractTraceContext(carrier), async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(spanName, { kind }, extractTraceContext(carrier), (span) =>
+    endWhenSettled(span, () => work(span)),
+  );
+}
+
+/** Runs `work` and ends `span` when it settles, with an error status when it throws. */
+export async function endWhenSettled<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** Ids of the span running now, for log lines; undefined outside any trace (or with tracing off). */

@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import {
+  createTestDatabase,
+  createTestEventBus,
+  type TestDatabase,
+  type TestEventBus,
+  testLogLevel,
+} from '@shop/devkit/testing';
 import { createLogger } from '@shop/platform/logger';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import PgBoss from 'pg-boss';
@@ -19,13 +26,6 @@ import {
   startServiceEvents,
 } from '../../src/events';
 import { createMetrics, type Metrics } from '../../src/metrics';
-import {
-  createTestDatabase,
-  createTestEventBus,
-  type TestDatabase,
-  type TestEventBus,
-} from '../../src/testing';
-import { testLogLevel } from '../../src/testing/env';
 import * as tables from './fixtures/schema';
 
 export type Tables = typeof tables;
@@ -223,7 +223,7 @@ export async function effectsOf(database: ServiceDatabase, consumer: string): Pr
   return new Map(rows.map((row) => [row.event_id, row.count]));
 }
 
-export { eventually } from '../../src/testing/events';
+export { eventually } from '@shop/devkit/testing';
 
 export async function metricValue(metrics: Metrics, name: string, labels: Record<string, string> = {}) {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((entry) => entry.name === name);

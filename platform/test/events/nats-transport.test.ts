@@ -1,6 +1,7 @@
+import { withoutNats } from '@shop/devkit/testing/nats';
 import { describe } from 'vitest';
 import { eventTransportContract } from './contract';
 
-describe('events on NATS JetStream', () => {
+describe.skipIf(withoutNats())('events on NATS JetStream', () => {
   eventTransportContract('nats');
 });

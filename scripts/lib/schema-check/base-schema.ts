@@ -24,11 +24,25 @@ export function readBaseSchema(root: string, base: string | undefined, cwd = pro
   if (base !== undefined) {
     const file = resolve(cwd, base);
     if (existsSync(file)) return { kind: 'found', label: base, sdl: readFileSync(file, 'utf8') };
+  }
+  const found = baseCommit(root, base);
+  if (found.kind !== 'found') return found;
+  return { kind: 'found', label: found.label, sdl: apiSchemaAt(root, found.commit) };
+}
+
+/** The commit `--base` names, or by default the merge base of HEAD with main (see BaseSchema for the other kinds). */
+export type BaseCommit =
+  | { kind: 'found'; label: string; commit: string }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+export function baseCommit(root: string, base: string | undefined): BaseCommit {
+  if (base !== undefined) {
     if (!insideGitCheckout(root))
       return { kind: 'invalid', reason: `--base ${base}: no such file, and this is not a git checkout` };
     const commit = git(root, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
     if (commit === null) return { kind: 'invalid', reason: `--base ${base}: neither a file nor a git ref` };
-    return { kind: 'found', label: `${base} (${commit.slice(0, 7)})`, sdl: apiSchemaAt(root, commit) };
+    return { kind: 'found', label: `${base} (${commit.slice(0, 7)})`, commit };
   }
   if (!insideGitCheckout(root))
     return { kind: 'unavailable', reason: 'not a git checkout; pass --base <file> to compare with' };
@@ -46,11 +60,7 @@ export function readBaseSchema(root: string, base: string | undefined, cwd = pro
       kind: 'unavailable',
       reason: `HEAD and ${branch} have no common ancestor (a shallow clone? fetch the full history, or pass --base)`,
     };
-  return {
-    kind: 'found',
-    label: `merge base with ${branch} (${mergeBase.slice(0, 7)})`,
-    sdl: apiSchemaAt(root, mergeBase),
-  };
+  return { kind: 'found', label: `merge base with ${branch} (${mergeBase.slice(0, 7)})`, commit: mergeBase };
 }
 
 function apiSchemaAt(root: string, commit: string): string | null {
@@ -63,7 +73,7 @@ function insideGitCheckout(root: string): boolean {
 }
 
 /** Runs git in `root`; null when it fails (not a repository, unknown ref, git missing). */
-function git(root: string, args: string[], trim = true): string | null {
+export function git(root: string, args: string[], trim = true): string | null {
   try {
     const output = execFileSync('git', args, {
       cwd: root,

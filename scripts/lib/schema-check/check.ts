@@ -1,10 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EVENT_CONTRACTS } from '@shop/platform/events';
 import { buildSchema } from 'graphql';
 import { type ClientArtifacts, generateClientArtifacts, readOperationFiles } from '../client-documents';
+import { hasEventSchemas } from '../event-schemas';
 import { localSubgraphUrl, type ServiceSpec } from '../services';
 import { composeSupergraph, readSubgraphSources, type SubgraphSource } from '../supergraph';
 import { readBaseSchema } from './base-schema';
+import { checkEventSchemaChanges, lintEventSchemas } from './event-contracts';
+import { checkEventProducers, readServiceEventNames } from './event-producers';
 import { checkGeneratedFiles } from './generated-files';
 import { checkOperations } from './operations';
 import type { SchemaCheckReport, StepResult } from './report';
@@ -27,7 +31,7 @@ const LATER_STEPS = ['generated files', 'changes', 'operations', 'lint'];
 
 /**
  * `npm run schema:check`: composition, stale generated files, changes against the base (with the
- * allow-list), client operations, and the SDL house rules. Each check reports on its own; the
+ * allow-list), client operations, the SDL house rules, and the event contracts (buf lint, buf breaking). Each check reports on its own; the
  * report is ok when none failed.
  */
 export async function runSchemaCheck(options: SchemaCheckOptions): Promise<SchemaCheckReport> {
@@ -53,6 +57,18 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
     }
   }
   const base = readBaseSchema(root, options.base, options.cwd);
+  // A checkout with event contracts (a buf.yaml) has them checked like the GraphQL schema.
+  const events = hasEventSchemas(root)
+    ? [
+        await lintEventSchemas(root, verbose),
+        await checkEventSchemaChanges(root, options.base, verbose, options.cwd),
+        checkEventProducers(
+          await readServiceEventNames(root, options.subgraphs),
+          EVENT_CONTRACTS.map(({ event }) => event),
+          verbose,
+        ),
+      ]
+    : [];
   return report([
     {
       name: 'composition',
@@ -64,6 +80,7 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
     await checkSchemaChanges(root, base, schema, verbose),
     operations,
     lintSchema(schema, sources, verbose),
+    ...events,
   ]);
 }
 

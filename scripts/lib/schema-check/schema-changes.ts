@@ -1,4 +1,5 @@
-import { type Change, CriticalityLevel, diff } from '@graphql-inspector/core';
+import { type Change, CriticalityLevel } from '@graphql-inspector/core';
+import { diffSchemas } from '@shop/platform/schema';
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import { ALLOW_LIST_FILE, type AllowedChange, allows, readAllowList } from './allow-list';
 import type { BaseSchema } from './base-schema';
@@ -60,18 +61,8 @@ export async function checkSchemaChanges(
       details: [],
     };
   }
-  const changes = withoutDescriptionsOfAdditions(await diff(baseSchema, schema));
+  const changes = await diffSchemas(baseSchema, schema);
   return judgeChanges(changes, allowList.entries, base.label, verbose);
-}
-
-/** A new field's description is part of adding it, not a change of its own. */
-function withoutDescriptionsOfAdditions(changes: readonly Change[]): Change[] {
-  const added = changes
-    .filter((change) => change.type.endsWith('_ADDED') && !change.type.includes('DESCRIPTION') && change.path)
-    .map((change) => change.path);
-  const isUnderAddition = (path: string | undefined) =>
-    path !== undefined && added.some((prefix) => path === prefix || path.startsWith(`${prefix}.`));
-  return changes.filter((change) => !(change.type.includes('DESCRIPTION') && isUnderAddition(change.path)));
 }
 
 function judgeChanges(

@@ -41,14 +41,25 @@ const signingKeysEnv = z
 const accountsEnv = z
   .object({
     ...subgraphEnv({ port: 4001, database: 'accounts' }),
+    /** ES256 keys that sign access tokens, a JSON array (see signingKeysEnv); required in production. */
     JWT_SIGNING_KEYS: signingKeysEnv,
+    /** The `iss` access tokens carry (the gateway checks the same). */
     JWT_ISSUER: z.string().min(1).default(DEFAULT_TOKEN_ISSUER),
+    /** The `aud` access tokens carry (the gateway checks the same). */
     JWT_AUDIENCE: z.string().min(1).default(DEFAULT_TOKEN_AUDIENCE),
+    /** How long an access token lives. */
     ACCESS_TOKEN_TTL_SECONDS: count(DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 7 * 24 * 3600),
-    LOGIN_MAX_FAILURES_PER_EMAIL: count(5, 1000),
+    /** Failed log-ins for one email from one address (IPv6: /64) per window, then RATE_LIMITED. */
+    LOGIN_MAX_FAILURES_PER_PAIR: count(5, 1000),
+    /** Failed log-ins from one address across emails per window, then RATE_LIMITED. */
     LOGIN_MAX_FAILURES_PER_ADDRESS: count(20, 100_000),
-    LOGIN_FAILURE_WINDOW_SECONDS: count(60, 24 * 3600),
+    /** Failed log-ins for one email from anywhere per window after which attempts wait, longer each time (never a lock). */
+    LOGIN_EMAIL_FAILURES_BEFORE_DELAY: count(10, 100_000),
+    /** The window failed log-ins are counted in. */
+    LOGIN_FAILURE_WINDOW_SECONDS: count(300, 24 * 3600),
+    /** Sign-ups from one address (IPv6: /64) per window, then RATE_LIMITED. */
     SIGNUP_MAX_PER_ADDRESS: count(20, 100_000),
+    /** The window sign-ups are counted in. */
     SIGNUP_WINDOW_SECONDS: count(3600, 7 * 24 * 3600),
     /** The seeded admin's password (demo data, never seeded with NODE_ENV=production). */
     SEED_ADMIN_PASSWORD: z

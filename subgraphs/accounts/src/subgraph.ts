@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { SubgraphDefinition } from '@shop/platform/service';
-import { parse } from 'graphql';
-import { type Context, createContext, type Tables } from './context';
-import * as tables from './db/schema';
+import { defineSubgraph, type SubgraphContext } from '@shop/platform/service';
+import type { Tables } from './db/database';
 import type { LoginLimits } from './domain/login-throttle';
 import type { SignUpLimits } from './domain/signup-throttle';
-import { resolvers } from './resolvers';
-import { type AccessTokenSettings, createAccessTokenIssuer } from './tokens/access-tokens';
+import { createLoaders } from './loaders';
+import {
+  type AccessTokenIssuer,
+  type AccessTokenSettings,
+  createAccessTokenIssuer,
+} from './tokens/access-tokens';
 import { jwksRoutes } from './tokens/jwks-route';
 import type { SigningKeyRing } from './tokens/signing-keys';
 
@@ -18,26 +18,25 @@ export interface AccountsSettings {
   signUpLimits: SignUpLimits;
 }
 
-/** What the seeder and migrations need: the tables, without keys. */
-export const accountsTables = {
-  name: 'accounts',
-  tables,
-  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-};
+/** What accounts is started with, beside its database: the same for every request. */
+export interface AccountsServices {
+  tokens: AccessTokenIssuer;
+  loginLimits: LoginLimits;
+  signUpLimits: SignUpLimits;
+}
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
-
-export function createAccountsSubgraph(settings: AccountsSettings): SubgraphDefinition<Tables, Context> {
-  const services = {
+// SDL, resolvers, tables and migrations are found by their places (see defineSubgraph).
+export function createAccountsSubgraph(settings: AccountsSettings) {
+  const services: AccountsServices = {
     tokens: createAccessTokenIssuer(settings.signingKeys, settings.accessTokens),
     loginLimits: settings.loginLimits,
     signUpLimits: settings.signUpLimits,
   };
-  return {
-    ...accountsTables,
-    typeDefs,
-    resolvers,
-    createContext: (scope) => createContext(scope, services),
+  return defineSubgraph(import.meta.url, {
+    loaders: createLoaders,
+    services,
     routes: jwksRoutes(settings.signingKeys),
-  };
+  });
 }
+
+export type Context = SubgraphContext<Tables, ReturnType<typeof createLoaders>, AccountsServices>;

@@ -1,8 +1,9 @@
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, JWKS_PATH } from '@shop/platform/auth';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import type { LoginLimits } from '../src/domain/login-throttle';
 import type { SignUpLimits } from '../src/domain/signup-throttle';
+import type { Context } from '../src/subgraph';
 import { createAccountsSubgraph } from '../src/subgraph';
 import { generateSigningKey, type SigningKey, SigningKeyRing } from '../src/tokens/signing-keys';
 
@@ -21,7 +22,7 @@ export async function startAccounts(
   } = {},
 ): Promise<AccountsUnderTest> {
   const service = await startTestSubgraph(
-    createAccountsSubgraph({
+    await createAccountsSubgraph({
       signingKeys: new SigningKeyRing(options.keys ?? [generateSigningKey()], TOKEN_LIFETIME_SECONDS),
       accessTokens: {
         issuer: DEFAULT_TOKEN_ISSUER,
@@ -29,8 +30,9 @@ export async function startAccounts(
         lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
       },
       loginLimits: {
-        maxFailuresPerEmail: 5,
+        maxFailuresPerPair: 5,
         maxFailuresPerAddress: 20,
+        emailFailuresBeforeDelay: 1000,
         windowSeconds: 60,
         ...options.loginLimits,
       },

@@ -1,4 +1,4 @@
-import { DEMO_SEED_PLAN } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loginThrottle } from '../src/db/schema';
@@ -10,7 +10,12 @@ const WINDOW_SECONDS = 60;
 
 beforeAll(async () => {
   service = await startAccounts({
-    loginLimits: { maxFailuresPerEmail: 5, maxFailuresPerAddress: 8, windowSeconds: WINDOW_SECONDS },
+    loginLimits: {
+      maxFailuresPerPair: 5,
+      maxFailuresPerAddress: 8,
+      emailFailuresBeforeDelay: 1000,
+      windowSeconds: WINDOW_SECONDS,
+    },
   });
   await seed(service.database.db, { ...DEMO_SEED_PLAN, users: 5 });
 });
@@ -83,6 +88,19 @@ describe('failed log-ins per email', () => {
   });
 });
 
+describe('failures for one email from other addresses', () => {
+  it('never lock the owner out from their own address, and successes in flight never count', async () => {
+    for (let attempt = 0; attempt < 6; attempt += 1)
+      await logIn('alice@shop.test', 'wrong-password', '203.0.113.90');
+    expect(codeOf(await logIn('alice@shop.test', 'customer-password', '203.0.113.90'))).toBe('RATE_LIMITED');
+    expect(codeOf(await logIn('alice@shop.test', 'customer-password', '198.51.100.20'))).toBe('OK');
+    const together = await Promise.all(
+      Array.from({ length: 12 }, () => logIn('bob@shop.test', 'customer-password', '198.51.100.30')),
+    );
+    expect(together.map(codeOf)).toEqual(Array(12).fill('OK'));
+  });
+});
+
 describe('failed log-ins per client address', () => {
   it('are refused after 8 from one address, across emails, while other addresses go on', async () => {
     for (let attempt = 0; attempt < 8; attempt += 1)
@@ -111,7 +129,7 @@ describe('attempts packed into one request', () => {
     ).join(' ')} }`;
   const failuresCounted = async () => {
     const rows = await service.database.db.select().from(loginThrottle);
-    return Math.max(0, ...rows.map((row) => row.count));
+    return Math.max(0, ...rows.map((row) => row.failures));
   };
 
   it('count one attempt per alias that runs: 1,000 aliases get no more guesses than 1,000 requests', async () => {
@@ -158,7 +176,7 @@ describe('the counters table', () => {
       windowStartedAt: sql`now() - ${WINDOW_SECONDS + 1} * interval '1 second'`,
     });
     await logIn('bob@shop.test', 'wrong-password', '198.51.100.78');
-    // The stale rows were purged by the next attempt; only its own two counters remain.
-    expect(await service.database.db.select().from(loginThrottle)).toHaveLength(2);
+    // The stale rows were purged by the next failure; only its own three counters remain (pair, address, email).
+    expect(await service.database.db.select().from(loginThrottle)).toHaveLength(3);
   });
 });

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, ROLE_SCOPES } from '@shop/platform/auth';
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
 import { eq } from 'drizzle-orm';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ let service: AccountsUnderTest;
 
 beforeAll(async () => {
   // Generous limits: these tests fail on purpose many times; the limits have their own tests.
-  service = await startAccounts({ loginLimits: { maxFailuresPerEmail: 1000, maxFailuresPerAddress: 1000 } });
+  service = await startAccounts({ loginLimits: { maxFailuresPerPair: 1000, maxFailuresPerAddress: 1000 } });
   await seed(service.database.db, { ...DEMO_SEED_PLAN, users: 5 });
 });
 afterAll(() => service.stop());

@@ -1,5 +1,5 @@
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { type AccountsUnderTest, startAccounts } from './accounts-service';

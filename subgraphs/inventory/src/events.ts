@@ -1,6 +1,20 @@
-import { defineEvent, type EventHandler, handleEvent, publishEvent } from '@shop/platform/events';
+import { defineEvent, type EventHandler, eventNamed, handleEvent, publishEvent } from '@shop/platform/events';
+import {
+  StockCommittedSchema,
+  StockReleasedSchema,
+  StockReservationFailedSchema,
+  StockReservedSchema,
+  StockRestockedSchema,
+} from '@shop/platform/events/contracts/inventory';
+import {
+  OrderCancelledSchema,
+  OrderConfirmedSchema,
+  OrderPlacedSchema,
+  OrderRejectedSchema,
+} from '@shop/platform/events/contracts/orders';
+import { ProductCreatedSchema, ProductUpdatedSchema } from '@shop/platform/events/contracts/products';
 import { z } from 'zod';
-import type { Db, Tables } from './context';
+import type { Db, Tables } from './db/database';
 import { recordCatalogProduct } from './domain/stock';
 import { commitOrder, releaseOrder, reserveOrder, restockOrder } from './domain/stock-reservations';
 
@@ -14,15 +28,11 @@ const catalogProduct = z.object({
 });
 
 const productCreated = defineEvent({
-  producer: 'products',
-  type: 'product.created',
-  version: 1,
+  ...eventNamed(ProductCreatedSchema),
   payload: catalogProduct,
 });
 const productUpdated = defineEvent({
-  producer: 'products',
-  type: 'product.updated',
-  version: 1,
+  ...eventNamed(ProductUpdatedSchema),
   payload: catalogProduct,
 });
 
@@ -32,27 +42,19 @@ const orderWithLines = z.object({ orderId: z.uuid(), lines: orderLines });
 const orderRef = z.object({ orderId: z.uuid() });
 
 const orderPlaced = defineEvent({
-  producer: 'orders',
-  type: 'order.placed',
-  version: 1,
+  ...eventNamed(OrderPlacedSchema),
   payload: orderWithLines,
 });
 const orderConfirmed = defineEvent({
-  producer: 'orders',
-  type: 'order.confirmed',
-  version: 1,
+  ...eventNamed(OrderConfirmedSchema),
   payload: orderRef,
 });
 const orderRejected = defineEvent({
-  producer: 'orders',
-  type: 'order.rejected',
-  version: 1,
+  ...eventNamed(OrderRejectedSchema),
   payload: orderRef,
 });
 const orderCancelled = defineEvent({
-  producer: 'orders',
-  type: 'order.cancelled',
-  version: 1,
+  ...eventNamed(OrderCancelledSchema),
   payload: orderRef,
 });
 
@@ -60,17 +62,13 @@ const orderCancelled = defineEvent({
 
 /** Every line of the order is held for it. */
 export const stockReserved = defineEvent({
-  producer: 'inventory',
-  type: 'stock.reserved',
-  version: 1,
+  ...eventNamed(StockReservedSchema),
   payload: orderRef,
 });
 
 /** Nothing is held: these products have fewer units available than the order asks for. */
 export const stockReservationFailed = defineEvent({
-  producer: 'inventory',
-  type: 'stock.reservation_failed',
-  version: 1,
+  ...eventNamed(StockReservationFailedSchema),
   payload: z.object({
     orderId: z.uuid(),
     reason: z.literal('OUT_OF_STOCK'),
@@ -80,23 +78,17 @@ export const stockReservationFailed = defineEvent({
 
 /** The order's reserved units are sold (order confirmed). Informational. */
 export const stockCommitted = defineEvent({
-  producer: 'inventory',
-  type: 'stock.committed',
-  version: 1,
+  ...eventNamed(StockCommittedSchema),
   payload: orderRef,
 });
 /** The order's reserved units are available again (order rejected). Informational. */
 export const stockReleased = defineEvent({
-  producer: 'inventory',
-  type: 'stock.released',
-  version: 1,
+  ...eventNamed(StockReleasedSchema),
   payload: orderRef,
 });
 /** The order's sold units are available again (order cancelled). Informational. */
 export const stockRestocked = defineEvent({
-  producer: 'inventory',
-  type: 'stock.restocked',
-  version: 1,
+  ...eventNamed(StockRestockedSchema),
   payload: orderRef,
 });
 
@@ -124,6 +116,7 @@ export const consumes: EventHandler<Tables>[] = [
         productIds: outcome.productIds,
       });
     // 'already-handled': the order was reserved before; the saga has its answer already.
+    // 'rejected': the saga gave up on the order (timed out) before this came; it needs no answer.
   }),
   handleEvent(orderConfirmed, async (tx: Db, { orderId }) => {
     if (await commitOrder(tx, orderId)) await publishEvent(tx, stockCommitted, { orderId });

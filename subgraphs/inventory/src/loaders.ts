@@ -1,10 +1,7 @@
 import { createBatchLoader } from '@shop/platform/loaders';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import { findStockOfProducts } from './domain/stock';
 
-export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Made fresh for every request, so nothing cached leaks from one caller to another. */
 export function createLoaders(db: Db) {
   return {
     stockByProductId: createBatchLoader(

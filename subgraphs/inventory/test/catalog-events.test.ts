@@ -1,7 +1,4 @@
-import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import type { EventEnvelope } from '@shop/platform/events';
-import { newId } from '@shop/platform/ids';
-import { seedIds } from '@shop/platform/seed';
+import { seedIds } from '@shop/devkit/seed';
 import {
   connectEventSource,
   createTestEventBus,
@@ -10,10 +7,14 @@ import {
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
-} from '@shop/platform/testing';
+} from '@shop/devkit/testing';
+import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
+import type { EventEnvelope } from '@shop/platform/events';
+import { newId } from '@shop/platform/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { consumes } from '../src/events';
+import type { Context } from '../src/subgraph';
 import { inventorySubgraph } from '../src/subgraph';
 
 let bus: TestEventBus;
@@ -84,16 +85,18 @@ describe('product events', () => {
     expect(list.data?.lowStock.edges.map(({ node }) => node)).toContainEqual({ id, sku: 'OFF-900001' });
   });
 
-  it('keeps the count of a product setStock counted before the catalog event arrived, and adds its SKU', async () => {
+  it('lets setStock count a product only once the catalog event announced it', async () => {
     const id = newId();
-    const set = await service.execute(
-      `mutation ($id: ID!) { setStock(productId: $id, available: 12) { available } }`,
-      { id },
-      admin,
-    );
-    expect(set.errors).toBeUndefined();
-    expect((await rowOf(id))?.sku).toBeNull();
+    const setStock = () =>
+      service.execute(
+        `mutation ($id: ID!) { setStock(productId: $id, available: 12) { available } }`,
+        { id },
+        admin,
+      );
+    expect((await setStock()).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(await rowOf(id)).toBeUndefined();
     await deliver(productEvent('product.created', { id, sku: 'OFF-900002', changedAt: new Date() }));
+    expect(await setStock()).toEqual({ data: { setStock: { available: 12 } } });
     expect(await rowOf(id)).toEqual({ sku: 'OFF-900002', available: 12, reserved: 0, sold: 0 });
   });
 

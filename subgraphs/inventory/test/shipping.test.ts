@@ -1,8 +1,9 @@
-import { seedIds } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { seedIds } from '@shop/devkit/seed';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { estimateShipping } from '../src/domain/shipping';
+import type { Context } from '../src/subgraph';
 import { inventorySubgraph } from '../src/subgraph';
 
 describe('the shipping estimate rule', () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { DEMO_SEED_PLAN, seedIds, seedProductSku } from '@shop/devkit/seed';
+import { type GraphQLResult, startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { DEMO_SEED_PLAN, seedIds, seedProductSku } from '@shop/platform/seed';
-import { type GraphQLResult, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
+import type { Context } from '../src/subgraph';
 import { inventorySubgraph } from '../src/subgraph';
 
 let service: TestSubgraph<Tables, Context>;
@@ -114,11 +115,14 @@ describe('setStock', () => {
     expect(entity?.stock.available).toBe(42);
   });
 
-  it('creates the row of a product the warehouse has not counted yet', async () => {
+  it('answers NOT_FOUND for a product the catalog never announced, and stores no orphan row', async () => {
+    const before = await rowCount();
     const productId = seedIds.product(5000);
     const result = await service.execute(SET_STOCK, { productId, available: 7 }, admin);
-    expect(result).toEqual({ data: { setStock: { productId, available: 7, reserved: 0 } } });
-    expect((await stockOf([productId]))[0]).toMatchObject({ inStock: true, stock: { available: 7 } });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND' });
+    expect(result.data).toBeNull();
+    expect(await rowCount()).toBe(before);
+    expect((await stockOf([productId]))[0]).toMatchObject({ inStock: false, stock: { available: 0 } });
   });
 
   it('rejects bad input with BAD_USER_INPUT naming the argument, and writes nothing', async () => {

@@ -1,13 +1,20 @@
-import { defineEvent, handleEvent } from '@shop/platform/events';
+import { defineEvent, type EventSchema, eventNamed, handleEvent } from '@shop/platform/events';
+import { StockReservationFailedSchema, StockReservedSchema } from '@shop/platform/events/contracts/inventory';
+import {
+  PaymentChargedSchema,
+  PaymentDeclinedSchema,
+  PaymentRefundedSchema,
+} from '@shop/platform/events/contracts/payments';
+import { ProductCreatedSchema, ProductUpdatedSchema } from '@shop/platform/events/contracts/products';
 import { z } from 'zod';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import { upsertCatalogProduct } from './domain/catalog';
-import { advanceCheckout, type SagaTrigger } from './domain/checkout-saga';
+import { advanceCheckout, type EventTrigger, SAGA_TRANSITIONS } from './domain/checkout-saga';
 
 export { publishes } from './published-events';
 
 /**
- * What orders reads of others' events (saga-contract.md): only the fields it uses, so producers
+ * What orders reads of others' events (docs/checkout-and-events.md): only the fields it uses, so producers
  * may add fields freely. Handlers run in the transaction that records the event in the inbox.
  */
 
@@ -19,26 +26,19 @@ const productState = z.object({
   changedAt: z.iso.datetime({ offset: true }),
 });
 
-const productCreated = defineEvent({
-  producer: 'products',
-  type: 'product.created',
-  version: 1,
-  payload: productState,
-});
+const productCreated = defineEvent({ ...eventNamed(ProductCreatedSchema), payload: productState });
 
-const productUpdated = defineEvent({
-  producer: 'products',
-  type: 'product.updated',
-  version: 1,
-  payload: productState,
-});
+const productUpdated = defineEvent({ ...eventNamed(ProductUpdatedSchema), payload: productState });
 
 // The saga's replies: each names the order it is about, which is all the saga needs. Their
 // types are the triggers of the saga's transition table (domain/checkout-saga.ts).
 const aboutAnOrder = z.object({ orderId: z.uuid() });
 
-function sagaStep(producer: 'inventory' | 'payments', trigger: Exclude<SagaTrigger, 'cancelOrder'>) {
-  const event = defineEvent({ producer, type: trigger, version: 1, payload: aboutAnOrder });
+function sagaStep(schema: EventSchema) {
+  const name = eventNamed(schema);
+  const trigger = name.type as EventTrigger;
+  if (!(trigger in SAGA_TRANSITIONS)) throw new Error(`the checkout saga has no transition for ${trigger}`);
+  const event = defineEvent({ ...name, payload: aboutAnOrder });
   return handleEvent(event, (tx: Db, { orderId }, envelope) =>
     advanceCheckout(tx, trigger, orderId, envelope),
   );
@@ -47,9 +47,9 @@ function sagaStep(producer: 'inventory' | 'payments', trigger: Exclude<SagaTrigg
 export const consumes = [
   handleEvent(productCreated, (tx: Db, product) => upsertCatalogProduct(tx, product)),
   handleEvent(productUpdated, (tx: Db, product) => upsertCatalogProduct(tx, product)),
-  sagaStep('inventory', 'stock.reserved'),
-  sagaStep('inventory', 'stock.reservation_failed'),
-  sagaStep('payments', 'payment.charged'),
-  sagaStep('payments', 'payment.declined'),
-  sagaStep('payments', 'payment.refunded'),
+  sagaStep(StockReservedSchema),
+  sagaStep(StockReservationFailedSchema),
+  sagaStep(PaymentChargedSchema),
+  sagaStep(PaymentDeclinedSchema),
+  sagaStep(PaymentRefundedSchema),
 ];

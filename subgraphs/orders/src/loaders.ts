@@ -1,6 +1,6 @@
 import { createBatchLoader, createGroupLoader, createPageLoader } from '@shop/platform/loaders';
 import type { Page } from '@shop/platform/pagination';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import {
   countOrdersOfUsers,
   findLinesOfOrders,
@@ -10,9 +10,6 @@ import {
   type OrderCursor,
 } from './domain/orders';
 
-export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Made fresh for every request, so nothing cached leaks from one caller to another. */
 export function createLoaders(db: Db) {
   return {
     orderById: createBatchLoader(

@@ -1,5 +1,8 @@
-import { runSubgraph } from '@shop/platform/service';
+import { runSubgraphCommand } from '@shop/platform/service';
 import { config } from './config';
-import { ordersSubgraph } from './subgraph';
+import { createOrdersSubgraph } from './subgraph';
 
-await runSubgraph(ordersSubgraph, config);
+// `start` (the default), `migrate` or `seed [--products N …]`: see runSubgraphCommand.
+await runSubgraphCommand(import.meta.url, config, () =>
+  createOrdersSubgraph({ checkoutDeadlineSeconds: config.CHECKOUT_DEADLINE_SECONDS }),
+);

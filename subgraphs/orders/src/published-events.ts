@@ -1,8 +1,16 @@
-import { defineEvent } from '@shop/platform/events';
+import { defineEvent, eventNamed } from '@shop/platform/events';
+import {
+  OrderCancellationRequestedSchema,
+  OrderCancelledSchema,
+  OrderConfirmedSchema,
+  OrderPaymentRequestedSchema,
+  OrderPlacedSchema,
+  OrderRejectedSchema,
+} from '@shop/platform/events/contracts/orders';
 import { z } from 'zod';
 
 /**
- * The events the checkout saga writes, with their full payloads (saga-contract.md: inventory,
+ * The events the checkout saga writes, with their full payloads (docs/checkout-and-events.md: inventory,
  * payments and reviews build to these names and fields). Kept apart from src/events.ts, which
  * imports the saga's domain code, so the domain can publish them without an import cycle.
  */
@@ -10,9 +18,7 @@ const money = z.object({ amount: z.number().int().min(0), currency: z.string().l
 const quantities = z.array(z.object({ productId: z.uuid(), quantity: z.number().int().min(1) })).min(1);
 
 export const orderPlaced = defineEvent({
-  producer: 'orders',
-  type: 'order.placed',
-  version: 1,
+  ...eventNamed(OrderPlacedSchema),
   payload: z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
@@ -24,9 +30,7 @@ export const orderPlaced = defineEvent({
 });
 
 export const orderPaymentRequested = defineEvent({
-  producer: 'orders',
-  type: 'order.payment_requested',
-  version: 1,
+  ...eventNamed(OrderPaymentRequestedSchema),
   payload: z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
@@ -36,19 +40,15 @@ export const orderPaymentRequested = defineEvent({
 });
 
 export const orderConfirmed = defineEvent({
-  producer: 'orders',
-  type: 'order.confirmed',
-  version: 1,
+  ...eventNamed(OrderConfirmedSchema),
   payload: z.object({ orderId: z.uuid(), userId: z.uuid(), lines: quantities }),
 });
 
-export const FAILURE_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED'] as const;
+export const FAILURE_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'TIMED_OUT'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export const orderRejected = defineEvent({
-  producer: 'orders',
-  type: 'order.rejected',
-  version: 1,
+  ...eventNamed(OrderRejectedSchema),
   payload: z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
@@ -58,16 +58,12 @@ export const orderRejected = defineEvent({
 });
 
 export const orderCancellationRequested = defineEvent({
-  producer: 'orders',
-  type: 'order.cancellation_requested',
-  version: 1,
+  ...eventNamed(OrderCancellationRequestedSchema),
   payload: z.object({ orderId: z.uuid(), userId: z.uuid() }),
 });
 
 export const orderCancelled = defineEvent({
-  producer: 'orders',
-  type: 'order.cancelled',
-  version: 1,
+  ...eventNamed(OrderCancelledSchema),
   payload: z.object({ orderId: z.uuid(), userId: z.uuid(), lines: quantities }),
 });
 

@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
-import { newId } from '@shop/platform/ids';
-import { createLogger } from '@shop/platform/logger';
-import { DEMO_SEED_PLAN, seedProducts } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN, seedProducts } from '@shop/devkit/seed';
 import {
   createTestEventBus,
   eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
-} from '@shop/platform/testing';
+} from '@shop/devkit/testing';
+import { withoutNats } from '@shop/devkit/testing/nats';
+import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
+import { newId } from '@shop/platform/ids';
+import { createLogger } from '@shop/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
-import { ordersSubgraph } from '../src/subgraph';
-import { alice, bob, CANCEL_ORDER, ORDER, type OrderView, PLACE_ORDER } from './fixtures';
+import type { Context } from '../src/subgraph';
+import { alice, bob, CANCEL_ORDER, ORDER, type OrderView, ordersSubgraph, PLACE_ORDER } from './fixtures';
 
 /**
  * The saga driven the way it runs: orders on a real bus, and this test in the place of inventory
- * and payments, publishing their replies (saga-contract.md) and reading what orders wrote back.
+ * and payments, publishing their replies (docs/checkout-and-events.md) and reading what orders wrote back.
  */
 let bus: TestEventBus;
 let service: TestSubgraph<Tables, Context>;
@@ -141,7 +142,7 @@ async function failuresOf(type: string): Promise<number> {
 
 // Both buses the system runs on: pg-boss (embedded) and NATS JetStream (distributed).
 for (const transport of ['pg-boss', 'nats'] as const) {
-  describe(`on ${transport}`, () => {
+  describe.skipIf(transport === 'nats' && withoutNats())(`on ${transport}`, () => {
     beforeAll(() => start(transport));
     afterAll(stop);
 

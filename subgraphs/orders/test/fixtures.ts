@@ -1,5 +1,9 @@
+import { seedIds } from '@shop/devkit/seed';
 import { type Caller, ROLE_SCOPES, type Role } from '@shop/platform/auth';
-import { seedIds } from '@shop/platform/seed';
+import { createOrdersSubgraph } from '../src/subgraph';
+
+/** The service with the default checkout deadline (15 minutes): no test of its own meets it. */
+export const ordersSubgraph = await createOrdersSubgraph({ checkoutDeadlineSeconds: 900 });
 
 /** Callers as the gateway would prove them. */
 const as = (userId: string, role: Role): Caller => ({ userId, role, scopes: ROLE_SCOPES[role] });

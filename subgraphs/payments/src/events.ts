@@ -1,45 +1,25 @@
-import { defineEvent, handleEvent } from '@shop/platform/events';
+import { defineEvent, eventNamed, handleEvent } from '@shop/platform/events';
+import {
+  OrderCancellationRequestedSchema,
+  OrderPaymentRequestedSchema,
+  OrderRejectedSchema,
+} from '@shop/platform/events/contracts/orders';
 import type { Logger } from '@shop/platform/logger';
 import { z } from 'zod';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import { chargeOrder } from './domain/charges';
 import type { PaymentProcessor } from './domain/payment-processor';
 import { refundOrder } from './domain/refunds';
+import { settleRejectedOrder } from './domain/rejected-orders';
 
-// Minor units and an upper-case ISO-4217 code, as payments stores them.
-const money = z.object({ amount: z.number().int().min(0), currency: z.string().regex(/^[A-Z]{3}$/) });
+import { money } from './published-events';
 
-// What payments publishes (saga-contract.md): the orders saga moves on when it hears them.
-
-export const paymentCharged = defineEvent({
-  producer: 'payments',
-  type: 'payment.charged',
-  version: 1,
-  payload: z.object({ orderId: z.uuid(), paymentId: z.uuid(), amount: money }),
-});
-
-export const paymentDeclined = defineEvent({
-  producer: 'payments',
-  type: 'payment.declined',
-  version: 1,
-  payload: z.object({ orderId: z.uuid(), paymentId: z.uuid(), reason: z.string().min(1) }),
-});
-
-export const paymentRefunded = defineEvent({
-  producer: 'payments',
-  type: 'payment.refunded',
-  version: 1,
-  payload: z.object({ orderId: z.uuid(), paymentId: z.uuid(), amount: money }),
-});
-
-export const publishes = [paymentCharged, paymentDeclined, paymentRefunded];
+export { publishes } from './published-events';
 
 // What payments reads of the orders saga's requests: only the fields it uses.
 
 export const orderPaymentRequested = defineEvent({
-  producer: 'orders',
-  type: 'order.payment_requested',
-  version: 1,
+  ...eventNamed(OrderPaymentRequestedSchema),
   payload: z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
@@ -49,9 +29,12 @@ export const orderPaymentRequested = defineEvent({
 });
 
 export const orderCancellationRequested = defineEvent({
-  producer: 'orders',
-  type: 'order.cancellation_requested',
-  version: 1,
+  ...eventNamed(OrderCancellationRequestedSchema),
+  payload: z.object({ orderId: z.uuid() }),
+});
+
+export const orderRejected = defineEvent({
+  ...eventNamed(OrderRejectedSchema),
   payload: z.object({ orderId: z.uuid() }),
 });
 
@@ -67,5 +50,6 @@ export function consumersWith(processor: PaymentProcessor, logger: Logger) {
     handleEvent(orderCancellationRequested, (tx: Db, { orderId }) =>
       refundOrder(tx, processor, orderId, logger),
     ),
+    handleEvent(orderRejected, (tx: Db, { orderId }) => settleRejectedOrder(tx, processor, orderId, logger)),
   ];
 }

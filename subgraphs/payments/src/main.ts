@@ -1,10 +1,12 @@
 import { createLogger } from '@shop/platform/logger';
-import { runSubgraph } from '@shop/platform/service';
+import { runSubgraphCommand } from '@shop/platform/service';
 import { config } from './config';
 import { openPaymentProcessor } from './domain/configured-processor';
 import { createPaymentsSubgraph } from './subgraph';
 
-const { processor } = openPaymentProcessor(config);
-const logger = createLogger('payments', config.LOG_LEVEL);
-// The processor's pool ends with the process, after the service has stopped taking events.
-await runSubgraph(createPaymentsSubgraph({ processor, logger }), config);
+// `start` (the default), `migrate` or `seed [--products N …]`: see runSubgraphCommand.
+await runSubgraphCommand(import.meta.url, config, () => {
+  const { processor } = openPaymentProcessor(config);
+  // The processor's pool ends with the process, after the service has stopped taking events.
+  return createPaymentsSubgraph({ processor, logger: createLogger('payments', config.LOG_LEVEL) });
+});

@@ -1,29 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '@shop/platform/logger';
-import type { SubgraphDefinition } from '@shop/platform/service';
-import { parse } from 'graphql';
-import { type Context, createContext, type Tables } from './context';
+import { defineSubgraph, type SubgraphContext } from '@shop/platform/service';
+import type { Tables } from './db/database';
 import type { PaymentProcessor } from './domain/payment-processor';
 import { consumersWith, publishes } from './events';
-import { resolvers } from './resolvers';
-import { paymentsStorage } from './storage';
+import { createLoaders } from './loaders';
 
 /**
  * The payments subgraph, charging and refunding with `processor`: the configured one in
  * `main.ts` (`openPaymentProcessor`), the test processor on the test database in tests.
+ * SDL, resolvers, tables and migrations are found by their places (see defineSubgraph).
  */
-export function createPaymentsSubgraph(options: {
-  processor: PaymentProcessor;
-  logger?: Logger;
-}): SubgraphDefinition<Tables, Context> {
-  return {
-    ...paymentsStorage,
-    typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-    resolvers,
-    createContext,
+export function createPaymentsSubgraph(options: { processor: PaymentProcessor; logger?: Logger }) {
+  return defineSubgraph(import.meta.url, {
+    loaders: createLoaders,
     events: {
       publishes,
       consumes: consumersWith(options.processor, options.logger ?? createLogger('payments')),
     },
-  };
+  });
 }
+
+export type Context = SubgraphContext<Tables, ReturnType<typeof createLoaders>>;

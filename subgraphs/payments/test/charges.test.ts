@@ -1,4 +1,4 @@
-import { eventually } from '@shop/platform/testing';
+import { eventually } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargeKey, type PaymentProcessor } from '../src/domain/payment-processor';
 import {

@@ -1,5 +1,5 @@
+import { DEMO_SEED_PLAN, type SeedOrder, seedIds, seedOrders } from '@shop/devkit/seed';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { DEMO_SEED_PLAN, type SeedOrder, seedIds, seedOrders } from '@shop/platform/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { type PaymentsService, startPayments } from './payments-service';

@@ -1,12 +1,13 @@
+import { deliverDirectly, startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import type { EventBusOptions, EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { createLogger } from '@shop/platform/logger';
-import { deliverDirectly, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { expect } from 'vitest';
-import type { Context, Db, Tables } from '../src/context';
+import type { Db, Tables } from '../src/db/database';
 import type { PaymentProcessor } from '../src/domain/payment-processor';
 import { createTestProcessor } from '../src/domain/test-processor';
 import { consumersWith } from '../src/events';
+import type { Context } from '../src/subgraph';
 import { createPaymentsSubgraph } from '../src/subgraph';
 
 export type PaymentsService = TestSubgraph<Tables, Context>;
@@ -26,7 +27,10 @@ export async function startPayments(
     if (!ledger) throw new Error('the test processor was called before the service started');
     return ledger;
   });
-  const service = await startTestSubgraph(createPaymentsSubgraph({ processor, logger: silent }), options);
+  const service = await startTestSubgraph(
+    await createPaymentsSubgraph({ processor, logger: silent }),
+    options,
+  );
   ledger = service.database.db;
   return { service, processor };
 }
@@ -53,6 +57,14 @@ export const paymentRequested = (
 
 export const cancellationRequested = (orderId: string, userId = crypto.randomUUID()) =>
   ordersEvent('order.cancellation_requested', { orderId, userId });
+
+export const orderRejected = (orderId: string, reason = 'TIMED_OUT', userId = crypto.randomUUID()) =>
+  ordersEvent('order.rejected', {
+    orderId,
+    userId,
+    reason,
+    lines: [{ productId: crypto.randomUUID(), quantity: 1 }],
+  });
 
 /** Puts events on the service's bus, as the orders relay would. */
 export async function publish(service: PaymentsService, ...envelopes: EventEnvelope[]): Promise<void> {

@@ -1,5 +1,5 @@
-import { DEMO_SEED_PLAN, seedOrders } from '@shop/platform/seed';
-import { eventually } from '@shop/platform/testing';
+import { DEMO_SEED_PLAN, seedOrders } from '@shop/devkit/seed';
+import { eventually } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/db/seed';
 import { chargeKey, type PaymentProcessor, refundKey } from '../src/domain/payment-processor';

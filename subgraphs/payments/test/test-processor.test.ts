@@ -1,7 +1,8 @@
+import { createTestDatabase, type TestDatabase } from '@shop/devkit/testing';
 import { applyMigrations, connectDatabase, type DatabaseHandle } from '@shop/platform/db';
-import { createTestDatabase, type TestDatabase } from '@shop/platform/testing';
+import { findSubgraphFiles } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import * as tables from '../src/db/schema';
 import {
   chargeKey,
@@ -10,7 +11,6 @@ import {
   TransientProcessorError,
 } from '../src/domain/payment-processor';
 import { createTestProcessor } from '../src/domain/test-processor';
-import { paymentsStorage } from '../src/storage';
 
 let database: TestDatabase;
 let handle: DatabaseHandle<Tables>;
@@ -19,7 +19,10 @@ let processor: PaymentProcessor;
 beforeAll(async () => {
   database = await createTestDatabase('payments');
   handle = connectDatabase({ url: database.url, schema: tables });
-  await applyMigrations(handle.sql, paymentsStorage.migrationsFolder);
+  await applyMigrations(
+    handle.sql,
+    findSubgraphFiles(new URL('../src/', import.meta.url).href).migrationsFolder,
+  );
   processor = createTestProcessor(() => handle.db);
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
-import { defineEvent } from '@shop/platform/events';
+import { defineEvent, eventNamed } from '@shop/platform/events';
+import { ProductCreatedSchema, ProductUpdatedSchema } from '@shop/platform/events/contracts/products';
 import { z } from 'zod';
 
 /**
@@ -19,16 +20,12 @@ const productState = z.object({
 export type ProductState = z.infer<typeof productState>;
 
 export const productCreated = defineEvent({
-  producer: 'products',
-  type: 'product.created',
-  version: 1,
+  ...eventNamed(ProductCreatedSchema),
   payload: productState,
 });
 
 export const productUpdated = defineEvent({
-  producer: 'products',
-  type: 'product.updated',
-  version: 1,
+  ...eventNamed(ProductUpdatedSchema),
   payload: productState,
 });
 

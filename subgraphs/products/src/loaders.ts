@@ -1,11 +1,8 @@
 import { createBatchLoader } from '@shop/platform/loaders';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import { findCategoriesByIds } from './domain/categories';
 import { findProductsByIds, findProductsBySkus } from './domain/products';
 
-export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Made fresh for every request, so nothing cached leaks from one caller to another. */
 export function createLoaders(db: Db) {
   return {
     productById: createBatchLoader(

@@ -1,5 +1,6 @@
-import { runSubgraph } from '@shop/platform/service';
+import { runSubgraphCommand } from '@shop/platform/service';
 import { config } from './config';
 import { productsSubgraph } from './subgraph';
 
-await runSubgraph(productsSubgraph, config);
+// `start` (the default), `migrate` or `seed [--products N …]`: see runSubgraphCommand.
+await runSubgraphCommand(import.meta.url, config, async () => productsSubgraph);

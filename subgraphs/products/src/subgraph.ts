@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { SubgraphDefinition } from '@shop/platform/service';
-import { parse } from 'graphql';
-import { type Context, createContext, type Tables } from './context';
-import * as tables from './db/schema';
+import { defineSubgraph, type SubgraphContext } from '@shop/platform/service';
+import type { Tables } from './db/database';
 import { publishes } from './events';
-import { resolvers } from './resolvers';
+import { createLoaders } from './loaders';
 
-export const productsSubgraph: SubgraphDefinition<Tables, Context> = {
-  name: 'products',
-  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-  resolvers,
-  tables,
-  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  createContext,
+// SDL, resolvers, tables and migrations are found by their places (see defineSubgraph).
+export const productsSubgraph = await defineSubgraph(import.meta.url, {
+  loaders: createLoaders,
   events: { publishes },
-};
+});
+
+export type Context = SubgraphContext<Tables, ReturnType<typeof createLoaders>>;

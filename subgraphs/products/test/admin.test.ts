@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
+import type { Context } from '../src/subgraph';
 import { productsSubgraph } from '../src/subgraph';
 
 let service: TestSubgraph<Tables, Context>;

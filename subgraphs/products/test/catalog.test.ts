@@ -1,9 +1,10 @@
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
-import { type GraphQLResult, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
+import { type GraphQLResult, startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { products as productsTable } from '../src/db/schema';
 import { seed } from '../src/db/seed';
+import type { Context } from '../src/subgraph';
 import { productsSubgraph } from '../src/subgraph';
 
 let service: TestSubgraph<Tables, Context>;

@@ -1,17 +1,18 @@
-import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
-import { createLogger } from '@shop/platform/logger';
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import {
   createTestEventBus,
   eventually,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
-} from '@shop/platform/testing';
+} from '@shop/devkit/testing';
+import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
+import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
+import { createLogger } from '@shop/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
+import type { Context } from '../src/subgraph';
 import { productsSubgraph } from '../src/subgraph';
 
 let bus: TestEventBus;

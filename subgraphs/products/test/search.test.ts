@@ -1,11 +1,12 @@
-import { DEMO_SEED_PLAN, seedIds } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { products } from '../src/db/schema';
 import { seed } from '../src/db/seed';
 import { readProductListArgs } from '../src/domain/product-list';
 import { productListStatement } from '../src/domain/products';
+import type { Context } from '../src/subgraph';
 import { productsSubgraph } from '../src/subgraph';
 
 let service: TestSubgraph<Tables, Context>;

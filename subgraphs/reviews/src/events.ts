@@ -1,15 +1,14 @@
-import { defineEvent, type EventHandler, handleEvent } from '@shop/platform/events';
+import { defineEvent, type EventHandler, eventNamed, handleEvent } from '@shop/platform/events';
+import { OrderCancelledSchema, OrderConfirmedSchema } from '@shop/platform/events/contracts/orders';
 import { z } from 'zod';
-import type { Db, Tables } from './context';
+import type { Db, Tables } from './db/database';
 import { forgetPurchases, recordPurchases } from './domain/purchases';
 
 // What reviews reads of the orders service's events: who bought which products (the saga
 // contract has the full payloads; zod drops the fields not declared here).
 
 const orderConfirmed = defineEvent({
-  producer: 'orders',
-  type: 'order.confirmed',
-  version: 1,
+  ...eventNamed(OrderConfirmedSchema),
   payload: z.object({
     orderId: z.uuid(),
     userId: z.uuid(),
@@ -18,9 +17,7 @@ const orderConfirmed = defineEvent({
 });
 
 const orderCancelled = defineEvent({
-  producer: 'orders',
-  type: 'order.cancelled',
-  version: 1,
+  ...eventNamed(OrderCancelledSchema),
   payload: z.object({ orderId: z.uuid(), userId: z.uuid() }),
 });
 

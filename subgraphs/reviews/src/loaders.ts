@@ -1,6 +1,6 @@
 import { createBatchLoader, createPageLoader } from '@shop/platform/loaders';
 import type { Page } from '@shop/platform/pagination';
-import type { Db } from './context';
+import type { Db } from './db/database';
 import { findPurchasedPairs, purchaseKey } from './domain/purchases';
 import {
   countReviewsOfAuthors,
@@ -11,9 +11,6 @@ import {
   summarizeRatings,
 } from './domain/reviews';
 
-export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Made fresh for every request, so nothing cached leaks from one caller to another. */
 export function createLoaders(db: Db) {
   return {
     reviewById: createBatchLoader(

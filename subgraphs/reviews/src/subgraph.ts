@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { SubgraphDefinition } from '@shop/platform/service';
-import { parse } from 'graphql';
-import { type Context, createContext, type Tables } from './context';
-import * as tables from './db/schema';
+import { defineSubgraph, type SubgraphContext } from '@shop/platform/service';
+import type { Tables } from './db/database';
 import { consumes } from './events';
-import { resolvers } from './resolvers';
+import { createLoaders } from './loaders';
 
-export const reviewsSubgraph: SubgraphDefinition<Tables, Context> = {
-  name: 'reviews',
-  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-  resolvers,
-  tables,
-  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  createContext,
+// SDL, resolvers, tables and migrations are found by their places (see defineSubgraph).
+export const reviewsSubgraph = await defineSubgraph(import.meta.url, {
+  loaders: createLoaders,
   events: { consumes },
-};
+});
+
+export type Context = SubgraphContext<Tables, ReturnType<typeof createLoaders>>;

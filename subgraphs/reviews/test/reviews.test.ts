@@ -1,8 +1,9 @@
-import { DEMO_SEED_PLAN, seedIds, seedOrders } from '@shop/platform/seed';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { DEMO_SEED_PLAN, seedIds, seedOrders } from '@shop/devkit/seed';
+import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context, Tables } from '../src/context';
+import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
+import type { Context } from '../src/subgraph';
 import { reviewsSubgraph } from '../src/subgraph';
 
 let service: TestSubgraph<Tables, Context>;

@@ -39,10 +39,23 @@ function attemptCounters(name: string, countColumn: string) {
   );
 }
 
-/** Failed log-ins per email and per client address in the current window. */
-export const loginThrottle = attemptCounters('login_throttle', 'failures');
+/**
+ * Failed log-ins per email, per client address and per email and address pair in the current
+ * window (`failures`), and the log-ins being checked right now (`in_flight`): those may still
+ * fail, so they count against the limit until their password is checked; a success never stays.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true, precision: 3 }).notNull(),
+    failures: integer('failures').notNull(),
+    inFlight: integer('in_flight').notNull().default(0),
+  },
+  (table) => [index('login_throttle_window_started_at').on(table.windowStartedAt)],
+);
 
 /** Sign-ups per client address in the current window. */
 export const signUpThrottle = attemptCounters('signup_throttle', 'attempts');
 
-export type AttemptCounters = typeof loginThrottle | typeof signUpThrottle;
+export type AttemptCounters = typeof signUpThrottle;

@@ -1,6 +1,7 @@
-import { createRandom, insertInChunks, type SeedPlan, seedIds } from '@shop/platform/seed';
-import type { Db } from '../context';
+import { createRandom, demoSeeder, insertInChunks, type SeedPlan, seedIds } from '@shop/devkit/seed';
+import type { config } from '../config';
 import { hashPassword } from '../passwords';
+import type { Db, Tables } from './database';
 import { users } from './schema';
 
 const FIRST_NAMES = [
@@ -99,3 +100,12 @@ export async function seed(
   await insertInChunks(rows, (chunk) => db.insert(users).values(chunk).onConflictDoNothing());
   return { users: rows.length };
 }
+
+// Demo accounts anyone can log in to have no place in production data.
+export const seeder = demoSeeder<Tables, typeof config>((db, plan, settings) =>
+  seed(
+    db,
+    plan,
+    settings.NODE_ENV === 'production' ? null : { ...DEMO_PASSWORDS, admin: settings.SEED_ADMIN_PASSWORD },
+  ),
+);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { getTableName, sql } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import type { AttemptCounters } from '../db/schema';
 
 /** One count an attempt adds to (its email's, its client address's), and how many the window allows. */
@@ -60,22 +60,6 @@ export async function countAttempt(
     if (row.count > limit) retryAfter = Math.max(retryAfter ?? 1, row.seconds_left);
   }
   return retryAfter;
-}
-
-/** Takes back what `countAttempt` counted (a successful log-in was no failure). */
-export async function forgiveAttempt(
-  db: Db,
-  table: AttemptCounters,
-  counters: readonly AttemptCounter[],
-): Promise<void> {
-  const count = sql.identifier(table.count.name);
-  const keys = sql.join(
-    counters.map((counter) => sql`${counter.key}`),
-    sql`, `,
-  );
-  await db.execute(
-    sql`update ${sql.identifier(getTableName(table))} set ${count} = greatest(${count} - 1, 0) where key in (${keys})`,
-  );
 }
 
 /** The counter key of `value` (`email:…`, `address:…`): a digest, so no table holds it in clear. */

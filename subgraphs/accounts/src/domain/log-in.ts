@@ -1,11 +1,9 @@
 import { ErrorCode, ShopError, unauthenticated } from '@shop/platform/errors';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import type { UserRow } from '../db/schema';
-import { loginThrottle } from '../db/schema';
 import { verifyPassword } from '../passwords';
-import { countAttempt, forgiveAttempt } from './attempt-throttle';
 import { normaliseEmail } from './credentials';
-import { type LoginLimits, loginCounters } from './login-throttle';
+import { admitLogin, type LoginLimits, LoginRateLimited } from './login-throttle';
 import { findUserByEmail } from './users';
 
 export interface LoginAttempt {
@@ -16,23 +14,30 @@ export interface LoginAttempt {
 }
 
 /**
- * The user whose email and password these are. Every attempt is counted first, against the
- * email and the client address; past a limit it is RATE_LIMITED without checking anything.
+ * The user whose email and password these are. Past a failure limit (login-throttle.ts) an
+ * attempt is RATE_LIMITED without checking anything; only failures count, never a success.
  * An unknown email and a wrong password are the same error, after the same work.
  */
 export async function logIn(db: Db, attempt: LoginAttempt, limits: LoginLimits): Promise<UserRow> {
   const email = normaliseEmail(attempt.email);
-  const counters = loginCounters(email, attempt.clientAddress, limits);
-  const retryAfterSeconds = await countAttempt(db, loginThrottle, counters, limits.windowSeconds);
-  if (retryAfterSeconds !== null)
-    throw new ShopError(
-      ErrorCode.RATE_LIMITED,
-      `Too many failed log-ins. Try again in ${retryAfterSeconds} seconds.`,
-      { retryAfterSeconds },
-    );
-  const user = await findUserByEmail(db, email);
-  const valid = await verifyPassword(user?.passwordHash ?? null, attempt.password);
-  if (!user || !valid) throw unauthenticated('The email or password is not correct.');
-  await forgiveAttempt(db, loginThrottle, counters);
+  let gate: Awaited<ReturnType<typeof admitLogin>>;
+  try {
+    gate = await admitLogin(db, email, attempt.clientAddress, limits);
+  } catch (error) {
+    if (!(error instanceof LoginRateLimited)) throw error;
+    const { retryAfterSeconds } = error;
+    throw new ShopError(ErrorCode.RATE_LIMITED, error.message, { retryAfterSeconds });
+  }
+  let user: UserRow | null = null;
+  let checked = false;
+  try {
+    const found = await findUserByEmail(db, email);
+    user = (await verifyPassword(found?.passwordHash ?? null, attempt.password)) ? found : null;
+    checked = true;
+  } finally {
+    // A fault (the database gone) is not a wrong password: it ends the attempt without counting.
+    await gate.settle(checked && user === null);
+  }
+  if (!user) throw unauthenticated('The email or password is not correct.');
   return user;
 }

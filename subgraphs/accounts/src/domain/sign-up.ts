@@ -1,6 +1,6 @@
 import { conflict, ErrorCode, ShopError } from '@shop/platform/errors';
 import { newId } from '@shop/platform/ids';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { signUpThrottle, type UserRow, users } from '../db/schema';
 import { hashPassword } from '../passwords';
 import { countAttempt } from './attempt-throttle';

@@ -1,6 +1,6 @@
 import { isUuid } from '@shop/platform/ids';
 import { eq, inArray } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type UserRow, users } from '../db/schema';
 
 export function findUsersByIds(db: Db, ids: readonly string[]): Promise<UserRow[]> {

@@ -68,6 +68,16 @@ export const reservations = pgTable(
 
 export type ReservationRow = typeof reservations.$inferSelect;
 
+/**
+ * Orders the saga rejected (order.rejected): nothing is ever reserved for them again. The bus
+ * keeps no order, so an order.placed queued while inventory was down may come after the
+ * rejection (an order timed out waiting for it); without this row it would hold units for ever.
+ */
+export const rejectedOrders = pgTable('rejected_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  rejectedAt: at('rejected_at').notNull().defaultNow(),
+});
+
 // Inventory hears about products and orders (inbox, dead letters) and tells orders how its
 // reservations went (outbox): see src/events.ts.
 export { deadLetters, inbox, outbox } from '@shop/platform/events/tables';

@@ -1,13 +1,14 @@
 import {
   createRandom,
+  demoSeeder,
   insertInChunks,
   type Seeder,
   seedIds,
   seedOrders,
   seedProductSku,
-} from '@shop/platform/seed';
+} from '@shop/devkit/seed';
 import { sql } from 'drizzle-orm';
-import type { Tables } from '../context';
+import type { Tables } from './database';
 import { reservations, stock } from './schema';
 
 /**
@@ -65,3 +66,5 @@ export const seed: Seeder<Tables> = async (db, plan) => {
   );
   return { stock: rows.length, reservations: addedReservations };
 };
+
+export const seeder = demoSeeder(seed);

@@ -4,7 +4,7 @@ import { badUserInput } from '@shop/platform/errors';
 import { type Page, type PageArgs, readPageArgs } from '@shop/platform/pagination';
 import { and, asc, count, isNotNull, lte, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type StockRow, stock } from '../db/schema';
 import { MAX_AVAILABLE } from './stock';
 

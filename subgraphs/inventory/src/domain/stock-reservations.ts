@@ -1,11 +1,13 @@
+import { lockUntilCommit } from '@shop/platform/db';
 import { and, asc, eq, gte, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../context';
-import { type ReservationStatus, reservations, stock } from '../db/schema';
+import type { Db } from '../db/database';
+import { type ReservationStatus, rejectedOrders, reservations, stock } from '../db/schema';
+import { announceStockFell } from './stock-announcements';
 
 /**
  * The warehouse's part of the checkout saga: holding an order's units (order.placed), then
- * selling them (order.confirmed) or giving them back (order.rejected), and taking sold units
- * back (order.cancelled). Each function runs inside the transaction of the event's inbox row
+ * selling them (order.confirmed) or giving them back (order.rejected, which also bars the order
+ * from reserving later), and taking sold units back (order.cancelled). Each function runs inside the transaction of the event's inbox row
  * and moves units between the stock columns so that available + reserved + sold never changes.
  */
 
@@ -21,7 +23,9 @@ export type ReserveOutcome =
   | { kind: 'reserved' }
   | { kind: 'out-of-stock'; productIds: string[] }
   /** The order holds reservations already (the same order placed again): nothing moves. */
-  | { kind: 'already-handled' };
+  | { kind: 'already-handled' }
+  /** The saga rejected the order before this reached inventory (it timed out): nothing is held. */
+  | { kind: 'rejected' };
 
 /** Thrown inside the savepoint to undo the lines reserved before a short one. */
 class OutOfStock extends Error {
@@ -36,13 +40,21 @@ class OutOfStock extends Error {
  * conditional update that takes units only if enough are available. When any line is short,
  * the savepoint is rolled back and the short products are named. A product with no stock row
  * has nothing available. A refused order leaves no row: orders publishes order.placed once
- * (one event id, which the inbox remembers) and rejects the order on the refusal.
+ * (one event id, which the inbox remembers) and rejects the order on the refusal. An order
+ * already rejected reserves nothing; the order's lock makes a rejection handled at the same
+ * moment wait for this, or this for it.
  */
 export async function reserveOrder(
   db: Db,
   orderId: string,
   lines: readonly OrderLine[],
 ): Promise<ReserveOutcome> {
+  await lockOrder(db, orderId);
+  const [rejected] = await db
+    .select({ orderId: rejectedOrders.orderId })
+    .from(rejectedOrders)
+    .where(eq(rejectedOrders.orderId, orderId));
+  if (rejected) return { kind: 'rejected' };
   const [known] = await db
     .select({ productId: reservations.productId })
     .from(reservations)
@@ -67,9 +79,16 @@ export async function reserveOrder(
             updatedAt: sql`now()`,
           })
           .where(and(eq(stock.productId, productId), gte(stock.available, quantity)))
-          .returning({ productId: stock.productId });
+          .returning({ productId: stock.productId, available: stock.available });
         // Go on through the other lines: the failure names every product that is short.
-        if (taken.length === 0) short.push(productId);
+        const [left] = taken;
+        if (!left) short.push(productId);
+        else
+          await announceStockFell(savepoint, {
+            productId,
+            available: left.available,
+            before: left.available + quantity,
+          });
       }
       if (short.length > 0) throw new OutOfStock(short);
       // The primary key (order, product) settles two deliveries of one order racing: the loser
@@ -94,10 +113,14 @@ export function commitOrder(db: Db, orderId: string): Promise<boolean> {
 }
 
 /**
- * order.rejected: the reserved units are available again. False when nothing was reserved:
- * an order rejected for want of stock holds nothing, and a repeat finds it released already.
+ * order.rejected: the reserved units are available again, and the order is remembered as
+ * rejected so a late order.placed reserves nothing. False when nothing was reserved: an order
+ * rejected for want of stock holds nothing, one that timed out before inventory heard of it
+ * neither, and a repeat finds it released already.
  */
-export function releaseOrder(db: Db, orderId: string): Promise<boolean> {
+export async function releaseOrder(db: Db, orderId: string): Promise<boolean> {
+  await lockOrder(db, orderId);
+  await db.insert(rejectedOrders).values({ orderId }).onConflictDoNothing();
   return moveReservations(db, orderId, 'RESERVED', 'RELEASED', (quantity) => ({
     reserved: sql`${stock.reserved} - ${quantity}`,
     available: sql`${stock.available} + ${quantity}`,
@@ -151,6 +174,14 @@ async function moveReservations(
       throw new Error(`order ${orderId} holds units of ${productId}, which has no stock row`);
   }
   return moved.length > 0;
+}
+
+/**
+ * Reserving and rejecting one order take turns: otherwise a rejection handled while the order's
+ * reservation is still uncommitted would find nothing to release, and the units stay held.
+ */
+function lockOrder(db: Db, orderId: string): Promise<void> {
+  return lockUntilCommit(db, `order:${orderId}`);
 }
 
 /** One line per product, in product-id order; two lines of the same product add up. */

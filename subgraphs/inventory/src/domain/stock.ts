@@ -1,10 +1,11 @@
 import { requireScope, Scope } from '@shop/platform/auth';
-import { badUserInput } from '@shop/platform/errors';
+import { badUserInput, notFound } from '@shop/platform/errors';
 import { isUuid } from '@shop/platform/ids';
 import type { RequestScope } from '@shop/platform/service';
-import { inArray, sql } from 'drizzle-orm';
-import type { Db, Tables } from '../context';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Db, Tables } from '../db/database';
 import { type StockRow, stock } from '../db/schema';
+import { announceStockFell } from './stock-announcements';
 
 /** What a product's stock is, whether or not the warehouse has a row for it. */
 export type StockLevel = Pick<StockRow, 'productId' | 'available' | 'reserved' | 'sold'>;
@@ -23,8 +24,9 @@ export function findStockOfProducts(db: Db, productIds: readonly string[]): Prom
 }
 
 /**
- * `setStock`: the warehouse's count of units available to sell, replacing the one before.
- * Creates the row when the product has none yet; units reserved for orders are left alone.
+ * `setStock`: the warehouse's count of units available to sell, replacing the one before; units
+ * reserved for orders are left alone. Only a product the catalog announced (its event gave the
+ * row a SKU) can be counted: anything else is NOT_FOUND, never an orphan row.
  */
 export async function setAvailable(
   { db, caller }: Pick<RequestScope<Tables>, 'db' | 'caller'>,
@@ -36,14 +38,12 @@ export async function setAvailable(
     throw badUserInput('available', `available must be a whole number from 0 to ${MAX_AVAILABLE}.`);
   }
   const [row] = await db
-    .insert(stock)
-    .values({ productId: args.productId, available: args.available })
-    .onConflictDoUpdate({
-      target: stock.productId,
-      set: { available: args.available, updatedAt: sql`now()` },
-    })
+    .update(stock)
+    .set({ available: args.available, updatedAt: sql`now()` })
+    .where(and(eq(stock.productId, args.productId), isNotNull(stock.sku)))
     .returning();
-  if (!row) throw new Error(`upserting the stock of ${args.productId} returned no row`);
+  if (!row) throw notFound('Product');
+  await announceStockFell(db, { productId: row.productId, available: row.available });
   return row;
 }
 

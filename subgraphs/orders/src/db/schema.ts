@@ -17,7 +17,7 @@ export { deadLetters, inbox, outbox } from '@shop/platform/events/tables';
 // Milliseconds, like a JavaScript Date, so cursors holding a timestamp compare exactly.
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
-/** The saga's states (saga-contract.md); the order row holds the current one. */
+/** The saga's states (docs/checkout-and-events.md); the order row holds the current one. */
 export const ORDER_STATES = [
   'RESERVING_STOCK',
   'CHARGING_PAYMENT',
@@ -28,7 +28,16 @@ export const ORDER_STATES = [
 ] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
-const stateList = sql.raw(ORDER_STATES.map((state) => `'${state}'`).join(', '));
+const listOf = (states: readonly OrderState[]) => sql.raw(states.map((state) => `'${state}'`).join(', '));
+const stateList = listOf(ORDER_STATES);
+
+/** The states in which the saga waits for inventory or payments: what the checkout deadline cuts short. */
+export const WAITING_STATES = [
+  'RESERVING_STOCK',
+  'CHARGING_PAYMENT',
+] as const satisfies readonly OrderState[];
+/** As literals: a query repeats its partial index's predicate word for word, or the planner cannot use it. */
+export const waitingStateList = listOf(WAITING_STATES);
 
 /**
  * The orders service's own copy of the catalog, fed by product.created / product.updated:
@@ -57,7 +66,7 @@ export const orders = pgTable(
     userId: uuid('user_id').notNull(),
     /** Where the checkout saga is; every change is also a row of order_transitions. */
     state: text('state').$type<OrderState>().notNull(),
-    /** Why the order was rejected (OUT_OF_STOCK, PAYMENT_DECLINED); null otherwise. */
+    /** Why the order was rejected (OUT_OF_STOCK, PAYMENT_DECLINED, TIMED_OUT); null otherwise. */
     failureReason: text('failure_reason'),
     totalAmount: integer('total_amount').notNull(),
     currency: text('currency').notNull(),
@@ -76,6 +85,8 @@ export const orders = pgTable(
     unique('orders_one_per_idempotency_key').on(table.userId, table.idempotencyKey),
     // User.orders: newest first, keyset-paged.
     index('orders_user_newest_idx').on(table.userId, table.createdAt, table.id),
+    // The checkout deadline's sweep: only orders still waiting, oldest first, so it stays small.
+    index('orders_waiting_since_idx').on(table.createdAt).where(sql`${table.state} in (${waitingStateList})`),
   ],
 );
 

@@ -1,5 +1,5 @@
-import { insertInChunks, type Seeder, seedOrders, seedProducts } from '@shop/platform/seed';
-import type { Tables } from '../context';
+import { demoSeeder, insertInChunks, type Seeder, seedOrders, seedProducts } from '@shop/devkit/seed';
+import type { Tables } from './database';
 import { catalogProducts, orderLines, orders, orderTransitions } from './schema';
 
 /**
@@ -66,3 +66,5 @@ export const seed: Seeder<Tables> = async (db, plan) => {
     orderLines: lines.length,
   };
 };
+
+export const seeder = demoSeeder(seed);

@@ -1,9 +1,9 @@
 import { requireCaller } from '@shop/platform/auth';
-import { badUserInput, conflict, forbidden, notFound } from '@shop/platform/errors';
+import { badUserInput, conflict, notFound } from '@shop/platform/errors';
 import { isUuid } from '@shop/platform/ids';
 import type { RequestScope } from '@shop/platform/service';
 import { eq } from 'drizzle-orm';
-import type { Tables } from '../context';
+import type { Tables } from '../db/database';
 import { type OrderRow, orders } from '../db/schema';
 import { applyTransition } from './checkout-saga';
 import { mayManageOrdersOf } from './order-access';
@@ -20,8 +20,8 @@ export async function cancelOrder({ db, caller }: OrderRequest, id: string): Pro
   if (!isUuid(id)) throw badUserInput('id', 'id is not an order id.');
   return db.transaction(async (tx) => {
     const [order] = await tx.select().from(orders).where(eq(orders.id, id));
-    if (!order) throw notFound('Order');
-    if (!mayManageOrdersOf(canceller, order.userId)) throw forbidden('You can only cancel your own orders.');
+    // Someone else's order is as unknown as an order that does not exist: ids are not disclosed.
+    if (!order || !mayManageOrdersOf(canceller, order.userId)) throw notFound('Order');
     const result = await applyTransition(tx, id, 'cancelOrder', { actorUserId: canceller.userId });
     switch (result.outcome) {
       case 'applied':

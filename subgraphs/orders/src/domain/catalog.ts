@@ -1,6 +1,6 @@
 import { isUuid } from '@shop/platform/ids';
 import { inArray, sql } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type CatalogProductRow, catalogProducts } from '../db/schema';
 
 /** A product as product.created / product.updated describe it: its full state after a change. */

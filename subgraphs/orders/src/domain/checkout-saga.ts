@@ -1,7 +1,7 @@
 import { type EventEnvelope, publishEvent } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import {
   type OrderLineRow,
   type OrderRow,
@@ -9,6 +9,7 @@ import {
   orderLines,
   orders,
   orderTransitions,
+  WAITING_STATES,
 } from '../db/schema';
 import {
   type FailureReason,
@@ -19,9 +20,10 @@ import {
   orderPlaced,
   orderRejected,
 } from '../published-events';
+import { announceOrderChange } from './order-updates';
 
 /**
- * The checkout saga (saga-contract.md), orchestrated here: the order row holds its state, every
+ * The checkout saga (docs/checkout-and-events.md), orchestrated here: the order row holds its state, every
  * change of state is a conditional update, a row of order_transitions and a published event, all
  * in the caller's transaction.
  */
@@ -30,7 +32,8 @@ import {
 export const INITIAL_STATE: OrderState = 'RESERVING_STOCK';
 
 interface Transition {
-  from: OrderState;
+  /** The state it leaves; several when the same cause moves the order from any of them. */
+  from: OrderState | readonly OrderState[];
   to: OrderState;
   /** Set on the order when the transition rejects it. */
   failureReason?: FailureReason;
@@ -39,6 +42,7 @@ interface Transition {
 }
 
 const moneyOf = (order: OrderRow, amount: number) => ({ amount, currency: order.currency });
+const fromStates = (transition: Transition): readonly OrderState[] => [transition.from].flat();
 const quantitiesOf = (lines: readonly OrderLineRow[]) =>
   lines.map(({ productId, quantity }) => ({ productId, quantity }));
 
@@ -53,6 +57,20 @@ export const SAGA_TRANSITIONS = {
         userId: order.userId,
         amount: moneyOf(order, order.totalAmount),
         paymentToken: order.paymentToken,
+      }),
+  },
+  // The checkout deadline (checkout-deadline.ts): the saga stops waiting and compensates.
+  // Inventory releases what it holds and payments refunds a charge, whenever each hears of it.
+  deadline: {
+    from: WAITING_STATES,
+    to: 'REJECTED',
+    failureReason: 'TIMED_OUT',
+    publish: (tx, order, lines) =>
+      publishEvent(tx, orderRejected, {
+        orderId: order.id,
+        userId: order.userId,
+        reason: 'TIMED_OUT',
+        lines: quantitiesOf(lines),
       }),
   },
   'stock.reservation_failed': {
@@ -111,9 +129,13 @@ export const SAGA_TRANSITIONS = {
 
 export type SagaTrigger = keyof typeof SAGA_TRANSITIONS;
 
+/** The triggers that are another service's event (the rest are a mutation or the deadline). */
+export type EventTrigger = Exclude<SagaTrigger, 'cancelOrder' | 'deadline'>;
+
 const NEXT_STATES = new Map<OrderState, OrderState[]>();
 for (const transition of Object.values(SAGA_TRANSITIONS) as Transition[])
-  NEXT_STATES.set(transition.from, [...(NEXT_STATES.get(transition.from) ?? []), transition.to]);
+  for (const from of fromStates(transition))
+    NEXT_STATES.set(from, [...(NEXT_STATES.get(from) ?? []), transition.to]);
 
 /** Whether the saga can get from `from` to `to` in one or more steps. */
 export function canReach(from: OrderState, to: OrderState): boolean {
@@ -128,7 +150,7 @@ export function canReach(from: OrderState, to: OrderState): boolean {
   return false;
 }
 
-/** What caused a transition: an event (by id) or a user's mutation (by who asked). */
+/** What caused a transition: an event (by id), a user's mutation (by who asked), or neither (the deadline). */
 export interface TransitionCause {
   eventId?: string;
   actorUserId?: string;
@@ -149,7 +171,8 @@ export type TransitionResult =
 /**
  * Applies one transition of the table, inside the caller's transaction. The update is
  * conditional on the order still being in `from`, so two causes racing for the same order
- * (a duplicate event, two cancelOrder calls) move it once: the second finds it already past.
+ * (a duplicate event, two cancelOrder calls, a reply and the deadline, two replicas' deadlines)
+ * move it once: the second finds it already past.
  */
 export async function applyTransition(
   tx: Db,
@@ -158,16 +181,19 @@ export async function applyTransition(
   cause: TransitionCause,
 ): Promise<TransitionResult> {
   const transition: Transition = SAGA_TRANSITIONS[trigger];
-  const [moved] = await tx
-    .update(orders)
-    .set({
-      state: transition.to,
-      ...(transition.failureReason ? { failureReason: transition.failureReason } : {}),
-      updatedAt: sql`now()`,
-    })
-    .where(and(eq(orders.id, orderId), eq(orders.state, transition.from)))
-    .returning();
-  if (moved) {
+  const from = await stateToLeave(tx, orderId, transition);
+  const [moved] = from
+    ? await tx
+        .update(orders)
+        .set({
+          state: transition.to,
+          ...(transition.failureReason ? { failureReason: transition.failureReason } : {}),
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(orders.id, orderId), eq(orders.state, from)))
+        .returning()
+    : [];
+  if (from && moved) {
     const lines = await tx
       .select()
       .from(orderLines)
@@ -176,7 +202,7 @@ export async function applyTransition(
     const published = await transition.publish(tx, moved, lines);
     await recordTransition(tx, {
       orderId,
-      fromState: transition.from,
+      fromState: from,
       toState: transition.to,
       trigger,
       cause,
@@ -186,9 +212,28 @@ export async function applyTransition(
   }
   const [current] = await tx.select().from(orders).where(eq(orders.id, orderId));
   if (!current) return { outcome: 'missing' };
-  if (canReach(transition.from, current.state)) return { outcome: 'already-past', order: current };
-  if (canReach(current.state, transition.from)) return { outcome: 'not-yet', order: current };
+  const sources = fromStates(transition);
+  if (sources.some((source) => canReach(source, current.state)))
+    return { outcome: 'already-past', order: current };
+  if (sources.some((source) => canReach(current.state, source)))
+    return { outcome: 'not-yet', order: current };
   return { outcome: 'never', order: current };
+}
+
+/**
+ * The state a transition would move the order from: its one `from`, or, for a transition from
+ * several, the order's current state if it is one of them, read under a row lock so the
+ * conditional update that follows cannot miss.
+ */
+async function stateToLeave(tx: Db, orderId: string, transition: Transition): Promise<OrderState | null> {
+  if (typeof transition.from === 'string') return transition.from;
+  const sources = transition.from;
+  const [current] = await tx
+    .select({ state: orders.state })
+    .from(orders)
+    .where(eq(orders.id, orderId))
+    .for('update');
+  return current && sources.includes(current.state) ? current.state : null;
 }
 
 /**
@@ -242,6 +287,7 @@ async function recordTransition(
     actorUserId: row.cause.actorUserId ?? null,
     publishedEventId: row.publishedEventId,
   });
+  await announceOrderChange(tx, row.orderId);
 }
 
 /**
@@ -252,7 +298,7 @@ async function recordTransition(
  */
 export async function advanceCheckout(
   tx: Db,
-  trigger: Exclude<SagaTrigger, 'cancelOrder'>,
+  trigger: EventTrigger,
   orderId: string,
   envelope: Pick<EventEnvelope, 'id' | 'type'>,
 ): Promise<void> {

@@ -8,13 +8,13 @@ export function mayManageOrdersOf(caller: Caller, userId: string): boolean {
 }
 
 /**
- * An order as `caller` may see it: anonymous callers are UNAUTHENTICATED, someone else's order
- * is FORBIDDEN, an unknown one stays null. Checked here, not only at the gateway.
+ * An order as `caller` may see it: anonymous callers are UNAUTHENTICATED; someone else's order
+ * is null, like an unknown one, so the answer never tells which ids exist. Checked here, not
+ * only at the gateway.
  */
 export function visibleOrder(caller: Caller | null, order: OrderRow | null): OrderRow | null {
   const viewer = requireCaller(caller, 'see an order');
-  if (order && !mayManageOrdersOf(viewer, order.userId)) throw forbidden('You can only see your own orders.');
-  return order;
+  return order && mayManageOrdersOf(viewer, order.userId) ? order : null;
 }
 
 /** The gate of User.orders: only the user themself or an admin may list a user's orders. */

@@ -1,6 +1,6 @@
 import type { OrderState } from '../db/schema';
 
-/** What clients are promised (API.md): the saga's inner states folded into four. */
+/** What clients are promised (schema/api.graphql): the saga's inner states folded into four. */
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
 
 export function statusOf(state: OrderState): OrderStatus {

@@ -1,9 +1,9 @@
-import { afterKey } from '@shop/platform/db';
+import { firstPerParent } from '@shop/platform/db';
 import { isUuid } from '@shop/platform/ids';
 import { type Page, type PageArgs, readPageArgs } from '@shop/platform/pagination';
-import { and, asc, count, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import {
   type OrderLineRow,
   type OrderRow,
@@ -63,41 +63,20 @@ export function findTransitionsOfOrders(db: Db, orderIds: readonly string[]): Pr
     .orderBy(asc(orderTransitions.occurredAt), asc(orderTransitions.id));
 }
 
-/**
- * The same page of several users' order lists in one statement: rows are numbered per user in
- * list order and the first `first + 1` of each kept (the extra one tells that a next page exists).
- */
-export async function listOrdersOfUsers(
+/** The same page of several users' order lists in one statement. */
+export function listOrdersOfUsers(
   db: Db,
   userIds: readonly string[],
   page: Page<OrderCursor>,
 ): Promise<OrderRow[]> {
-  const ids = userIds.filter(isUuid);
-  if (ids.length === 0) return [];
-  const conditions: SQL[] = [inArray(orders.userId, ids)];
-  if (page.after) {
-    const [createdAt, id] = page.after;
-    conditions.push(afterKey([orders.createdAt, orders.id], [new Date(createdAt), id], 'desc'));
-  }
-  const ranked = db.$with('ranked').as(
-    db
-      .select({
-        ...getTableColumns(orders),
-        position:
-          sql<number>`row_number() over (partition by ${orders.userId} order by ${orders.createdAt} desc, ${orders.id} desc)`.as(
-            'position',
-          ),
-      })
-      .from(orders)
-      .where(and(...conditions)),
-  );
-  const rows = await db
-    .with(ranked)
-    .select()
-    .from(ranked)
-    .where(lte(ranked.position, page.first + 1))
-    .orderBy(desc(ranked.createdAt), desc(ranked.id));
-  return rows.map(({ position: _position, ...order }) => order);
+  return firstPerParent(db, {
+    table: orders,
+    parent: orders.userId,
+    parentIds: userIds.filter(isUuid),
+    orderBy: [orders.createdAt, orders.id],
+    after: page.after && [new Date(page.after[0]), page.after[1]],
+    first: page.first,
+  });
 }
 
 export async function countOrdersOfUsers(

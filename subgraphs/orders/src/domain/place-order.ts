@@ -3,7 +3,7 @@ import { requireCaller } from '@shop/platform/auth';
 import { badUserInput, conflict } from '@shop/platform/errors';
 import { isUuid, newId } from '@shop/platform/ids';
 import type { RequestScope } from '@shop/platform/service';
-import type { Tables } from '../context';
+import type { Tables } from '../db/database';
 import { type OrderLineRow, type OrderRow, orderLines, orders } from '../db/schema';
 import { findCatalogProducts } from './catalog';
 import { INITIAL_STATE, startCheckout } from './checkout-saga';

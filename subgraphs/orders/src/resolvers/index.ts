@@ -6,12 +6,15 @@ import { Order } from './Order';
 import { OrderLine } from './OrderLine';
 import { OrderStateChange } from './OrderStateChange';
 import { order } from './Query/order';
+import { myOrders } from './Subscription/myOrders';
+import { orderUpdated } from './Subscription/orderUpdated';
 import { User } from './User';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: { order },
   Mutation: { placeOrder, cancelOrder },
+  Subscription: { orderUpdated, myOrders },
   Order,
   OrderLine,
   OrderStateChange,

@@ -45,6 +45,16 @@ export const payments = pgTable(
 
 export type PaymentRow = typeof payments.$inferSelect;
 
+/**
+ * Orders the saga rejected (order.rejected): never charged from then on. The bus keeps no order,
+ * so an order.payment_requested queued while payments was down may come after the rejection of
+ * an order that timed out waiting for it; this row is what refuses it.
+ */
+export const rejectedOrders = pgTable('rejected_orders', {
+  orderId: uuid('order_id').primaryKey(),
+  rejectedAt: at('rejected_at').notNull().defaultNow(),
+});
+
 export const PROCESSOR_OPERATION_KINDS = ['charge', 'refund'] as const;
 export const PROCESSOR_OUTCOMES = ['succeeded', 'declined'] as const;
 export type ProcessorOutcome = (typeof PROCESSOR_OUTCOMES)[number];

@@ -1,8 +1,8 @@
+import { demoSeeder, insertInChunks, type Seeder, seedOrders } from '@shop/devkit/seed';
 import { nameBasedId } from '@shop/platform/ids';
-import { insertInChunks, type Seeder, seedOrders } from '@shop/platform/seed';
-import type { Tables } from '../context';
 import { chargeKey } from '../domain/payment-processor';
 import { TEST_TOKENS } from '../domain/test-processor';
+import type { Tables } from './database';
 import { payments, processorOperations } from './schema';
 
 /**
@@ -41,3 +41,5 @@ export const seed: Seeder<Tables> = async (db, plan) => {
   await insertInChunks(rows, (chunk) => db.insert(payments).values(chunk).onConflictDoNothing());
   return { payments: rows.length, processorOperations: charges.length };
 };
+
+export const seeder = demoSeeder(seed);

@@ -2,10 +2,12 @@ import { publishEvent } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import type { Logger } from '@shop/platform/logger';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type PaymentRow, payments } from '../db/schema';
-import { paymentCharged, paymentDeclined } from '../events';
+import { paymentCharged, paymentDeclined } from '../published-events';
+import { lockOrder } from './order-lock';
 import { chargeKey, type Money, type PaymentProcessor } from './payment-processor';
+import { isRejected } from './rejected-orders';
 
 /** What the orders saga asks for (`order.payment_requested`). */
 export interface PaymentRequest {
@@ -20,7 +22,8 @@ export interface PaymentRequest {
  * order's idempotency key (so a redelivery after a crash between that call and this
  * transaction's commit gets the first result back instead of a second charge), the payment
  * row is unique per order, and its outcome event is written in the same transaction as it.
- * A transient processor failure propagates: the bus retries the event with backoff.
+ * An order the saga has rejected already (it timed out while this request waited) is not
+ * charged. A transient processor failure propagates: the bus retries the event with backoff.
  */
 export async function chargeOrder(
   tx: Db,
@@ -28,6 +31,11 @@ export async function chargeOrder(
   request: PaymentRequest,
   logger: Logger,
 ): Promise<void> {
+  await lockOrder(tx, request.orderId);
+  if (await isRejected(tx, request.orderId)) {
+    logger.warn({ orderId: request.orderId }, 'payment requested for an order already rejected; not charged');
+    return;
+  }
   const [existing] = await tx.select().from(payments).where(eq(payments.orderId, request.orderId));
   if (existing) {
     // The saga asked again (a new event, not a redelivery): it gets the recorded outcome.

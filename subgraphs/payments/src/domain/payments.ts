@@ -1,6 +1,6 @@
 import { isUuid } from '@shop/platform/ids';
 import { inArray } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type PaymentRow, payments } from '../db/schema';
 
 export function findPaymentsByIds(db: Db, ids: readonly string[]): Promise<PaymentRow[]> {

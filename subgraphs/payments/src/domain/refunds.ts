@@ -1,9 +1,9 @@
 import { publishEvent } from '@shop/platform/events';
 import type { Logger } from '@shop/platform/logger';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type PaymentRow, payments } from '../db/schema';
-import { paymentRefunded } from '../events';
+import { paymentRefunded } from '../published-events';
 import { type PaymentProcessor, refundKey } from './payment-processor';
 
 /**
@@ -42,14 +42,26 @@ export async function refundOrder(
     }
   }
 
+  await announceRefund(tx, await refundCharge(tx, processor, payment));
+}
+
+/**
+ * Gives a CHARGED payment's money back at the processor (key `refund:<orderId>`, so a repeat
+ * after a crash refunds once) and marks it REFUNDED; returns it as it is now.
+ */
+export async function refundCharge(
+  tx: Db,
+  processor: PaymentProcessor,
+  payment: PaymentRow,
+): Promise<PaymentRow> {
   const result = await processor.refund({
-    idempotencyKey: refundKey(orderId),
+    idempotencyKey: refundKey(payment.orderId),
     chargeReference: payment.processorReference,
     amount: { amount: payment.amount, currency: payment.currency },
   });
   // Not transient: retrying gets the same answer, so after the bus' attempts it is a dead letter for a person.
   if (result.outcome === 'declined')
-    throw new Error(`the processor refused to refund order ${orderId}: ${result.reason}`);
+    throw new Error(`the processor refused to refund order ${payment.orderId}: ${result.reason}`);
 
   const now = new Date();
   const [refunded] = await tx
@@ -58,7 +70,7 @@ export async function refundOrder(
     .where(and(eq(payments.id, payment.id), eq(payments.status, 'CHARGED')))
     .returning();
   if (!refunded) throw new Error(`payment ${payment.id} changed while it was being refunded`);
-  await announceRefund(tx, refunded);
+  return refunded;
 }
 
 async function announceRefund(tx: Db, payment: PaymentRow): Promise<void> {

@@ -1,6 +1,6 @@
 import { newId } from '@shop/platform/ids';
 import { and, eq, ne } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type ProcessorOperationRow, processorOperations } from '../db/schema';
 import {
   type ChargeRequest,
@@ -10,7 +10,7 @@ import {
   TransientProcessorError,
 } from './payment-processor';
 
-/** The payment tokens the test processor knows (API.md); any other token is declined as `unknown_token`. */
+/** The payment tokens the test processor knows (docs/checkout-and-events.md); any other token is declined as `unknown_token`. */
 export const TEST_TOKENS = { ok: 'tok_ok', declined: 'tok_declined', flaky: 'tok_flaky' } as const;
 
 /** tok_flaky fails this many attempts per idempotency key before it succeeds. */

@@ -1,6 +1,6 @@
-import { insertInChunks, type Seeder, seedCategories, seedProducts } from '@shop/platform/seed';
+import { demoSeeder, insertInChunks, type Seeder, seedCategories, seedProducts } from '@shop/devkit/seed';
 import { sql } from 'drizzle-orm';
-import type { Tables } from '../context';
+import type { Tables } from './database';
 import { categories, products } from './schema';
 
 export const seed: Seeder<Tables> = async (db, plan) => {
@@ -15,3 +15,5 @@ export const seed: Seeder<Tables> = async (db, plan) => {
   await db.execute(sql`alter index products_name_trgm_idx set (fastupdate = off)`);
   return { categories: categoryRows.length, products: productRows.length };
 };
+
+export const seeder = demoSeeder(seed);

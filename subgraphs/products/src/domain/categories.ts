@@ -1,5 +1,5 @@
 import { asc, inArray } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type CategoryRow, categories } from '../db/schema';
 
 // Async on purpose: a Drizzle query runs each time its `then` is called, and Apollo Server

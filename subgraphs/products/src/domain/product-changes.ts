@@ -5,7 +5,7 @@ import { publishEvent } from '@shop/platform/events';
 import { isUuid, newId } from '@shop/platform/ids';
 import type { RequestScope } from '@shop/platform/service';
 import { eq, sql } from 'drizzle-orm';
-import type { Db, Tables } from '../context';
+import type { Db, Tables } from '../db/database';
 import { categories, type ProductRow, products } from '../db/schema';
 import { type ProductState, productCreated, productUpdated } from '../events';
 import {

@@ -1,6 +1,6 @@
 import { afterKey } from '@shop/platform/db';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lte, type SQL } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { type ProductRow, products } from '../db/schema';
 import type { ProductListFilter, ProductListQuery, ProductOrder } from './product-list';
 

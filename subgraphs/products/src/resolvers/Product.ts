@@ -1,6 +1,6 @@
 import type { ProductResolvers } from '../__generated__/resolvers-types';
 import type { CategoryRow, ProductRow } from '../db/schema';
-import type { Loaders } from '../loaders';
+import type { Context } from '../subgraph';
 
 export const Product: ProductResolvers = {
   __resolveReference: (reference, { loaders }) =>
@@ -10,7 +10,7 @@ export const Product: ProductResolvers = {
   packagingGrams: async (product, _args, { loaders }) => (await categoryOf(product, loaders)).packagingGrams,
 };
 
-async function categoryOf(product: ProductRow, loaders: Loaders): Promise<CategoryRow> {
+async function categoryOf(product: ProductRow, loaders: Context['loaders']): Promise<CategoryRow> {
   const category = await loaders.categoryById.load(product.categoryId);
   // The foreign key guarantees it exists; a miss is a bug worth an error, not a silent null.
   if (!category) throw new Error(`category ${product.categoryId} of product ${product.id} is missing`);

@@ -1,13 +1,14 @@
 import {
   createRandom,
+  demoSeeder,
   insertInChunks,
   type Seeder,
   type SeedOrder,
   seedIds,
   seedOrders,
-} from '@shop/platform/seed';
+} from '@shop/devkit/seed';
 import { sql } from 'drizzle-orm';
-import type { Tables } from '../context';
+import type { Tables } from './database';
 import { purchaseOrders, purchases, type reviews } from './schema';
 
 const OPENINGS = [
@@ -124,3 +125,5 @@ async function seedPurchases(
   await insertInChunks(rows, (chunk) => db.insert(purchases).values(chunk).onConflictDoNothing());
   return rows.length;
 }
+
+export const seeder = demoSeeder(seed);

@@ -1,6 +1,6 @@
 import { isUuid } from '@shop/platform/ids';
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { purchaseOrders, purchases } from '../db/schema';
 
 export interface ConfirmedOrder {

@@ -4,7 +4,7 @@ import { badUserInput, conflict, forbidden, notFound } from '@shop/platform/erro
 import { isUuid, newId } from '@shop/platform/ids';
 import type { RequestScope } from '@shop/platform/service';
 import { eq } from 'drizzle-orm';
-import type { Tables } from '../context';
+import type { Tables } from '../db/database';
 import { type ReviewRow, reviews } from '../db/schema';
 
 type ReviewRequest = Pick<RequestScope<Tables>, 'db' | 'caller'>;

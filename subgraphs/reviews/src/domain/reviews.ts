@@ -1,10 +1,10 @@
-import { afterKey } from '@shop/platform/db';
+import { firstPerParent } from '@shop/platform/db';
 import { isUuid } from '@shop/platform/ids';
 import type { Page } from '@shop/platform/pagination';
-import { and, count, desc, getTableColumns, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { count, inArray } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { Db } from '../context';
+import type { Db } from '../db/database';
 import { productRatings, type ReviewRow, reviews } from '../db/schema';
 
 /** Reviews are listed newest first; the cursor is the last seen review's creation time and id. */
@@ -28,42 +28,21 @@ export const listReviewsOfProducts = (db: Db, productIds: readonly string[], pag
 export const listReviewsOfAuthors = (db: Db, authorIds: readonly string[], page: Page<ReviewCursor>) =>
   listReviewsPerParent(db, reviews.authorId, authorIds, page);
 
-/**
- * The same page of several parents' review lists in one statement: rows are numbered per
- * parent in list order and the first `first + 1` of each kept.
- */
-async function listReviewsPerParent(
+/** The same page of several products' or authors' review lists in one statement. */
+function listReviewsPerParent(
   db: Db,
   parent: PgColumn,
   parentIds: readonly string[],
   page: Page<ReviewCursor>,
 ): Promise<ReviewRow[]> {
-  const ids = parentIds.filter(isUuid);
-  if (ids.length === 0) return [];
-  const conditions: SQL[] = [inArray(parent, ids)];
-  if (page.after) {
-    const [createdAt, id] = page.after;
-    conditions.push(afterKey([reviews.createdAt, reviews.id], [new Date(createdAt), id], 'desc'));
-  }
-  const ranked = db.$with('ranked').as(
-    db
-      .select({
-        ...getTableColumns(reviews),
-        position:
-          sql<number>`row_number() over (partition by ${parent} order by ${reviews.createdAt} desc, ${reviews.id} desc)`.as(
-            'position',
-          ),
-      })
-      .from(reviews)
-      .where(and(...conditions)),
-  );
-  const rows = await db
-    .with(ranked)
-    .select()
-    .from(ranked)
-    .where(lte(ranked.position, page.first + 1))
-    .orderBy(desc(ranked.createdAt), desc(ranked.id));
-  return rows.map(({ position: _position, ...review }) => review);
+  return firstPerParent(db, {
+    table: reviews,
+    parent,
+    parentIds: parentIds.filter(isUuid),
+    orderBy: [reviews.createdAt, reviews.id],
+    after: page.after && [new Date(page.after[0]), page.after[1]],
+    first: page.first,
+  });
 }
 
 export interface RatingSummary {

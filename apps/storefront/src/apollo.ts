@@ -1,0 +1,58 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { map } from 'rxjs';
+import { sessionToken, setSession } from './session';
+
+/** The gateway's /graphql, written into index.html by the server that serves the app. */
+const gatewayUrl =
+  document.querySelector<HTMLMetaElement>('meta[name="shop-gateway"]')?.content ??
+  'http://localhost:4000/graphql';
+
+// The token goes with every request; an UNAUTHENTICATED answer ends the session cleanly.
+const auth = new ApolloLink((operation, forward) => {
+  const token = sessionToken();
+  if (token) operation.setContext({ headers: { authorization: `Bearer ${token}` } });
+  return forward(operation).pipe(
+    map((result) => {
+      if (token && result.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED'))
+        setSession(null);
+      return result;
+    }),
+  );
+});
+
+export const client = new ApolloClient({
+  link: ApolloLink.from([auth, new HttpLink({ uri: gatewayUrl })]),
+  // Entities are keyed by id (the supergraph's @key); Stock is kept inside its product (queries ask it without productId).
+  cache: new InMemoryCache(),
+  // Partial results: a subgraph down shows the page with the failed parts marked.
+  defaultOptions: { watchQuery: { errorPolicy: 'all' }, query: { errorPolicy: 'all' } },
+});
+
+// Tells the hooks' types that data may come with errors (errorPolicy 'all' by default).
+declare module '@apollo/client' {
+  export namespace ApolloClient {
+    export namespace DeclareDefaultOptions {
+      interface WatchQuery {
+        errorPolicy: 'all';
+      }
+      interface Query {
+        errorPolicy: 'all';
+      }
+    }
+  }
+}
+
+/** The code of a GraphQL error (BAD_USER_INPUT, FORBIDDEN...), or undefined for a network error. */
+export function errorCode(error: unknown): string | undefined {
+  return CombinedGraphQLErrors.is(error)
+    ? (error.errors[0]?.extensions?.code as string | undefined)
+    : undefined;
+}
+
+/** The field a BAD_USER_INPUT error names (`input.price.amount`), if any. */
+export function errorField(error: unknown): string | undefined {
+  return CombinedGraphQLErrors.is(error)
+    ? (error.errors[0]?.extensions?.field as string | undefined)
+    : undefined;
+}

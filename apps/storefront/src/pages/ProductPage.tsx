@@ -1,0 +1,161 @@
+import { useMutation, useQuery } from '@apollo/client/react';
+import { type FormEvent, useState } from 'react';
+import {
+  AddReviewDocument,
+  DeleteReviewDocument,
+  ProductDetailsDocument,
+} from '../../../../schema/__generated__/graphql';
+import { errorCode } from '../apollo';
+import { addToCart } from '../cart';
+import { formatDate, formatMoney } from '../format';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { Loading, ProductImage, Unavailable } from '../ui';
+import { useTitle } from '../use-title';
+import { useProductReviews } from './useProductReviews';
+
+export default function ProductPage({ id }: { id: string }) {
+  const { data, loading, error } = useQuery(ProductDetailsDocument, { variables: { id } });
+  const [quantity, setQuantity] = useState(1);
+  const [added, setAdded] = useState(false);
+  const product = data?.product;
+  useTitle(product?.name ?? 'Product');
+  if (loading && !data) return <Loading what="the product" />;
+  if (!product) return error ? <Unavailable what="This product" /> : <h1>Product not found</h1>;
+  const available = product.stock?.available ?? 0;
+  return (
+    <article className="product">
+      <ProductImage sku={product.sku} name={product.name} size="page" />
+      <div>
+        <h1>{product.name}</h1>
+        <p className="muted">
+          SKU {product.sku} ·{' '}
+          <Link to={`/products?category=${product.category.id}`}>{product.category.name}</Link>
+        </p>
+        <p className="price big">{formatMoney(product.price)}</p>
+        {product.stock ? (
+          <p data-testid="stock">{available > 0 ? `${available} in stock` : 'Out of stock'}</p>
+        ) : (
+          <Unavailable what="Stock" />
+        )}
+        {product.shippingEstimate ? <p>Shipping: {formatMoney(product.shippingEstimate)}</p> : null}
+        <p>{product.description}</p>
+        <form
+          className="row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            addToCart({ productId: product.id, name: product.name, price: product.price }, quantity);
+            setAdded(true);
+          }}
+        >
+          <label>
+            Quantity
+            <input
+              type="number"
+              min={1}
+              max={Math.max(1, Math.min(100, available))}
+              value={quantity}
+              onChange={(event) => setQuantity(Math.max(1, Number(event.target.value) || 1))}
+            />
+          </label>
+          <button type="submit" disabled={available <= 0}>
+            Add to cart
+          </button>
+        </form>
+        {added ? (
+          <p role="status">
+            Added to your cart. <Link to="/cart">Go to cart</Link>
+          </p>
+        ) : null}
+      </div>
+      <Reviews productId={product.id} />
+    </article>
+  );
+}
+
+function Reviews({ productId }: { productId: string }) {
+  const session = useSession();
+  const { data, loading, error } = useProductReviews(productId);
+  const [deleteReview] = useMutation(DeleteReviewDocument, { refetchQueries: ['ProductReviews'] });
+  const reviews = data?.product?.reviews;
+  return (
+    <section className="reviews" aria-labelledby="reviews-heading">
+      <h2 id="reviews-heading">Reviews</h2>
+      {loading && !data ? <Loading what="reviews" /> : null}
+      {reviews ? (
+        <>
+          <p>
+            {data?.product?.reviewCount
+              ? `${data.product.averageRating?.toFixed(1)} out of 5, ${data.product.reviewCount} reviews`
+              : 'No reviews yet.'}
+          </p>
+          <ul className="review-list">
+            {reviews.edges.map(({ node }) => (
+              <li key={node.id}>
+                <strong>{node.rating} / 5</strong> by {node.author?.name ?? 'a shopper'}
+                {node.verifiedPurchase ? ' (verified purchase)' : ''} · {formatDate(node.createdAt)}
+                <p>{node.body}</p>
+                {session?.user.role === 'ADMIN' ? (
+                  <button type="button" onClick={() => deleteReview({ variables: { id: node.id } })}>
+                    Delete review
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : error ? (
+        <Unavailable what="Reviews are">
+          unavailable right now: the rest of the page is up to date.
+        </Unavailable>
+      ) : null}
+      {session && reviews ? <ReviewForm productId={productId} /> : null}
+    </section>
+  );
+}
+
+function ReviewForm({ productId }: { productId: string }) {
+  const [addReview, { loading }] = useMutation(AddReviewDocument, { refetchQueries: ['ProductReviews'] });
+  const [message, setMessage] = useState('');
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    try {
+      await addReview({
+        variables: {
+          input: { productId, rating: Number(form.get('rating')), body: String(form.get('body')) },
+        },
+      });
+      setMessage('Thank you for your review.');
+    } catch (error) {
+      setMessage(
+        errorCode(error) === 'CONFLICT'
+          ? 'You have reviewed this product already.'
+          : (error as Error).message,
+      );
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit}>
+      <h3>Write a review</h3>
+      <label>
+        Rating
+        <select name="rating" defaultValue="5">
+          {[5, 4, 3, 2, 1].map((rating) => (
+            <option key={rating} value={rating}>
+              {rating}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Your review
+        <textarea name="body" required maxLength={5000} />
+      </label>
+      <button type="submit" disabled={loading}>
+        Post review
+      </button>
+      {message ? <p role="status">{message}</p> : null}
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../embedded-postgres';
+import { chromiumExecutable } from './browser';
+import { testDatabaseUrlFromEnv, testNatsUrl, testRunsInCi } from './env';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the Postgres server the tests create their databases on. */
+    databaseUrl: string;
+    /** Why the tests that need NATS are skipped (no server at NATS_URL, not CI); empty when they run. */
+    natsSkipReason: string;
+    /** The Chromium binary the browser tests launch: the system's, or @sparticuz/chromium's. */
+    chromiumPath: string;
+  }
+}
+
+/**
+ * Once per test run: the Postgres server every test uses. TEST_DATABASE_URL names one (CI
+ * uses the machine's); without it an embedded server from npm is started, so `npm test`
+ * passes on a fresh machine too. An unreachable server fails the run; tests never skip.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('natsSkipReason', await natsSkipReason());
+  project.provide('chromiumPath', await chromiumExecutable());
+  const given = testDatabaseUrlFromEnv();
+  if (given) {
+    const sql = postgres(given, { max: 1, connect_timeout: 5, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+    } catch (error) {
+      throw new Error(
+        `TEST_DATABASE_URL is set but Postgres is not reachable there: ${(error as Error).message}`,
+      );
+    } finally {
+      await sql.end();
+    }
+    project.provide('databaseUrl', given);
+    return async () => {};
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-postgres-'));
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    superuserPassword: 'test-superuser-password',
+    log: () => {},
+    rootFallbackDir: join(tmpdir(), 'shop-test-postgres-root'),
+  });
+  project.provide('databaseUrl', server.url);
+  return async () => {
+    await server.stop();
+    await rm(server.dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * A fresh machine has no NATS: the tests that need it are skipped there, saying why once. In CI
+ * they run and fail loudly instead (createTestEventBus says how to start one).
+ */
+async function natsSkipReason(): Promise<string> {
+  const url = testNatsUrl();
+  if (testRunsInCi() || (await reachable(new URL(url)))) return '';
+  const reason = `no NATS at ${url} (set NATS_URL or start nats-server -js): the tests that need NATS are skipped; with CI=true they fail`;
+  process.stderr.write(`\n  ${reason}\n\n`);
+  return reason;
+}
+
+function reachable(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 4222), timeout: 2000 });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,11 @@
+export { testEventBus, testLogLevel, testNatsUrl } from './env';
+export { connectEventSource, deliverDirectly, type EventSource, eventually } from './events';
+export { subscribeToSubgraph, type TestSubscription } from './subgraph-subscriptions';
+export { createTestDatabase, type TestDatabase } from './test-database';
+export { createTestEventBus, deleteNatsStreams, type TestEventBus } from './test-event-bus';
+export {
+  type GraphQLResult,
+  type HttpGraphQLResult,
+  startTestSubgraph,
+  type TestSubgraph,
+} from './test-subgraph';

@@ -1,0 +1,174 @@
+import { type FieldSelection, type Schema, Supergraph } from '@apollo/federation-internals';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import {
+  type DocumentNode,
+  executeSync,
+  type FieldNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getVariableValues,
+  Kind,
+  OperationTypeNode,
+  print,
+  type VariableDefinitionNode,
+  visit,
+} from 'graphql';
+import type { GatewayContext } from '../context';
+import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
+import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
+import { executePlanNode } from './execute-plan';
+import { shapeResponse } from './response-shape';
+import type { ResultObject } from './result-data';
+import { TypeConditions } from './type-conditions';
+
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
+/**
+ * The gateway's engine for one version of the supergraph: the API schema clients see, Apollo's
+ * query planner (in the planner pool's threads), and our executor over the subgraphs' data
+ * sources. A request is planned once per distinct operation (see OperationPlans), then only
+ * fetches, merges and shapes.
+ */
+export class SupergraphEngine {
+  /** The API schema, as graphql-js: what Apollo Server validates operations against. */
+  readonly schema: GraphQLSchema;
+  private readonly apiSchema: Schema;
+  private readonly plans: OperationPlans;
+  private readonly types: TypeConditions;
+  private readonly dataSources: Map<string, GraphQLDataSource<GatewayContext>>;
+  private readonly introspectionDocuments = new WeakMap<FieldSelection, DocumentNode>();
+
+  constructor(
+    supergraphSdl: string,
+    options: {
+      validateSupergraph: boolean;
+      dataSourceFor: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>;
+      planner: PlannerPool;
+    },
+  ) {
+    const supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: options.validateSupergraph });
+    this.apiSchema = supergraph.apiSchema();
+    this.schema = this.apiSchema.toGraphQLJSSchema();
+    this.types = new TypeConditions(supergraph.schema.toGraphQLJSSchema());
+    const planned = plannedSupergraph(supergraphSdl);
+    options.planner.warm(planned);
+    this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
+    this.dataSources = new Map(
+      supergraph.subgraphsMetadata().map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]),
+    );
+  }
+
+  readonly execute = async (
+    requestContext: GatewayGraphQLRequestContext,
+  ): Promise<GatewayExecutionResult> => {
+    const { request, document, queryHash, source } = requestContext;
+    let prepared = this.plans.get(queryHash, request.operationName);
+    const definition = prepared?.definition ?? OperationPlans.pickOperation(document, request.operationName);
+    if (definition.variableDefinitions && definition.variableDefinitions.length > 0) {
+      const { errors } = getVariableValues(
+        this.schema,
+        definition.variableDefinitions,
+        request.variables ?? {},
+      );
+      if (errors) return { errors };
+    }
+    prepared ??= await this.plans.prepare(
+      queryHash,
+      source ?? print(document),
+      document,
+      definition,
+      request.operationName,
+    );
+    return this.run(prepared, requestContext);
+  };
+
+  private async run(
+    prepared: PreparedOperation,
+    requestContext: GatewayGraphQLRequestContext,
+  ): Promise<GatewayExecutionResult> {
+    const { plan, operation, shape } = prepared;
+    const data: ResultObject = Object.create(null);
+    let errors: (GraphQLError | Error)[] = [];
+    if (plan.node?.kind === 'Subscription')
+      // A plan whose root is a stream: served by the real-time work, refused clearly until then.
+      throw new GraphQLError('subscriptions are not supported over this transport yet', {
+        extensions: { code: 'OPERATION_NOT_SUPPORTED' },
+      });
+    if (plan.node)
+      errors = await executePlanNode(
+        { dataSources: this.dataSources, types: this.types },
+        plan.node,
+        data,
+        requestContext,
+        operation.variableDefinitions,
+      );
+    const variables = requestContext.request.variables;
+    let shaped: ReturnType<typeof shapeResponse>;
+    try {
+      shaped = shapeResponse(shape, data, variables, (selection) =>
+        this.introspect(selection, prepared.definition.variableDefinitions, variables),
+      );
+    } catch (error) {
+      if (error instanceof GraphQLError) return { errors: [error] };
+      return { errors: [new GraphQLError((error as Error).message, { originalError: error as Error })] };
+    }
+    // As the stock gateway: errors found while shaping are reported only when fetching found none,
+    // and then as `extensions.valueCompletion` (clients relied on not getting them as errors).
+    if (errors.length === 0 && shaped.errors.length > 0)
+      return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+    return errors.length === 0
+      ? { data: shaped.data }
+      : { errors: errors as GraphQLError[], data: shaped.data };
+  }
+
+  private introspect(
+    selection: FieldSelection,
+    variableDefinitions: readonly VariableDefinitionNode[] | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): unknown {
+    let document = this.introspectionDocuments.get(selection);
+    if (!document) {
+      document = introspectionDocument(selection.expandFragments().toSelectionNode(), variableDefinitions);
+      this.introspectionDocuments.set(selection, document);
+    }
+    const { data, errors } = executeSync({
+      schema: this.schema,
+      document,
+      rootValue: {},
+      variableValues: variables,
+    });
+    if ((errors && errors.length > 0) || !data) throw new Error('introspection failed');
+    const field = selection.element;
+    return Object.hasOwn(data, field.responseName()) ? data[field.responseName()] : undefined;
+  }
+}
+
+/** A query of one introspection field, with the variable definitions it uses. */
+function introspectionDocument(
+  field: FieldNode,
+  variableDefinitions: readonly VariableDefinitionNode[] | undefined,
+): DocumentNode {
+  const used = new Set<string>();
+  visit(field, {
+    Variable: ({ name }) => {
+      used.add(name.value);
+    },
+  });
+  return {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        variableDefinitions: variableDefinitions?.filter((definition) =>
+          used.has(definition.variable.name.value),
+        ),
+        selectionSet: { kind: Kind.SELECTION_SET, selections: [field] },
+      },
+    ],
+  };
+}

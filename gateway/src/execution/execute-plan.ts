@@ -1,0 +1,317 @@
+import { ERRORS, errorCodeDef, type VariableDefinitions } from '@apollo/federation-internals';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import {
+  evaluateCondition,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlanSelectionNode,
+  type ResponsePath,
+} from '@apollo/query-planner';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { traceStep } from '@shop/platform/telemetry';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../context';
+import { applyRewrites, type CompiledRewrite, compileRewrites } from './data-rewrites';
+import { deepMerge, getOwn, hasOwn, isResultObject, type ResultObject } from './result-data';
+import type { TypeConditions } from './type-conditions';
+
+/** What executing one plan needs of the supergraph version it was made for. */
+export interface ExecutionSupergraph {
+  dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>;
+  types: TypeConditions;
+}
+
+interface Execution {
+  supergraph: ExecutionSupergraph;
+  requestContext: GatewayGraphQLRequestContext;
+  variableDefinitions: VariableDefinitions;
+  /** Errors in the order the stock executor records them: an Error that is no GraphQLError stays as thrown. */
+  errors: (GraphQLError | Error)[];
+}
+
+/** Where in the answer a plan node works: the path to it and the objects there (a list when the path crosses lists). */
+interface Cursor {
+  path: ResponsePath;
+  data: ResultObject | ResultObject[];
+  fullResult: ResultObject;
+}
+
+// Per fetch node, once: its rewrites compiled.
+const compiledFetches = new WeakMap<FetchNode, { input: CompiledRewrite[]; output: CompiledRewrite[] }>();
+
+function compiledFetch(fetch: FetchNode) {
+  let compiled = compiledFetches.get(fetch);
+  if (!compiled) {
+    compiled = { input: compileRewrites(fetch.inputRewrites), output: compileRewrites(fetch.outputRewrites) };
+    compiledFetches.set(fetch, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Runs a plan's node into `data` (the stock gateway's executeQueryPlan, node by node): fetches
+ * in sequence or in parallel, each merging its subgraph's answer in place. Errors are collected,
+ * never thrown: a failed fetch leaves its fields missing.
+ */
+export async function executePlanNode(
+  supergraph: ExecutionSupergraph,
+  node: PlanNode,
+  data: ResultObject,
+  requestContext: GatewayGraphQLRequestContext,
+  variableDefinitions: VariableDefinitions,
+): Promise<(GraphQLError | Error)[]> {
+  const execution: Execution = { supergraph, requestContext, variableDefinitions, errors: [] };
+  await executeNode(execution, node, { path: [], data, fullResult: data });
+  return execution.errors;
+}
+
+async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
+  if (!cursor) return;
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await executeNode(execution, child, cursor);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor)));
+      return;
+    case 'Flatten':
+      return executeNode(execution, node.node, moveIntoCursor(cursor, node.path));
+    case 'Fetch':
+      try {
+        await executeFetch(execution, node, cursor);
+      } catch (error) {
+        execution.errors.push(error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    case 'Condition': {
+      const condition = evaluateCondition(
+        node,
+        execution.variableDefinitions,
+        execution.requestContext.request.variables,
+      );
+      const branch = condition ? node.ifClause : node.elseClause;
+      if (branch) await executeNode(execution, branch, cursor);
+      return;
+    }
+    case 'Defer':
+      // The engine's shape allows parts (see docs/gateway-engine.md); serving them is not built yet.
+      throw new GraphQLError('@defer is not supported by this gateway yet', {
+        extensions: { code: 'OPERATION_NOT_SUPPORTED' },
+      });
+  }
+}
+
+function moveIntoCursor(cursor: Cursor, path: ResponsePath): Cursor | undefined {
+  const data = flattenAtPath(cursor.data, path, 0);
+  return data ? { path: cursor.path.concat(path), data, fullResult: cursor.fullResult } : undefined;
+}
+
+function flattenAtPath(
+  value: unknown,
+  path: ResponsePath,
+  at: number,
+): ResultObject | ResultObject[] | undefined | null {
+  if (at === path.length) return value as ResultObject | ResultObject[];
+  if (value === undefined || value === null) return value;
+  const step = path[at];
+  if (step === '@') {
+    if (!Array.isArray(value)) throw new Error('Expected an array in the result at "@"');
+    return value.flatMap((element) => flattenAtPath(element, path, at + 1) ?? []) as ResultObject[];
+  }
+  if (typeof step !== 'string') throw new Error(`Unexpected ${typeof step} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${step}`);
+  return flattenAtPath(getOwn(value as ResultObject, step), path, at + 1);
+}
+
+// One span per fetch, named as the stock gateway names it, so traces read the same after the engine change.
+function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  return traceStep('gateway.fetch', { service: fetch.serviceName }, () =>
+    fetchInto(execution, fetch, cursor),
+  );
+}
+
+async function fetchInto(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  const dataSource = execution.supergraph.dataSources.get(fetch.serviceName);
+  if (!dataSource) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const entities = Array.isArray(cursor.data)
+    ? cursor.data.filter((entity) => entity !== null && entity !== undefined)
+    : [cursor.data];
+  if (entities.length < 1) return;
+
+  const provided = execution.requestContext.request.variables;
+  const variables: Record<string, unknown> = Object.create(null);
+  if (fetch.variableUsages && provided)
+    for (const name of fetch.variableUsages)
+      if (hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+
+  const { types } = execution.supergraph;
+  const rewrites = compiledFetch(fetch);
+  if (!fetch.requires) {
+    const received = await sendOperation(execution, dataSource, fetch, cursor, variables);
+    if (received) applyRewrites(types, rewrites.output, received);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
+
+  const representations: ResultObject[] = [];
+  const representationToEntity: number[] = [];
+  entities.forEach((entity, index) => {
+    const representation = selectRequires(types, entity, fetch.requires ?? []);
+    if (representation?.__typename) {
+      applyRewrites(types, rewrites.input, representation);
+      representations.push(representation);
+      representationToEntity.push(index);
+    }
+  });
+  if (representations.length < 1) return;
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+
+  const received = await sendOperation(execution, dataSource, fetch, cursor, {
+    ...variables,
+    representations,
+  });
+  if (!received) return;
+  const receivedEntities = received._entities;
+  if (!Array.isArray(receivedEntities))
+    throw new Error('Expected "data._entities" in response to be an array');
+  if (receivedEntities.length !== representations.length)
+    throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (let i = 0; i < receivedEntities.length; i++) {
+    const receivedEntity = receivedEntities[i];
+    const entity = entities[representationToEntity[i] ?? -1];
+    if (!entity) continue;
+    if (isResultObject(receivedEntity) && !receivedEntity.__typename)
+      receivedEntity.__typename = entity.__typename;
+    applyRewrites(types, rewrites.output, receivedEntity);
+    deepMerge(entity, receivedEntity);
+  }
+}
+
+/** An entity's representation: the fields the fetch requires, or null when one is missing (it is then not sent). */
+function selectRequires(
+  types: TypeConditions,
+  source: ResultObject | null,
+  selections: readonly QueryPlanSelectionNode[],
+): ResultObject | null {
+  if (source === null) return null;
+  const result: ResultObject = Object.create(null);
+  for (const selection of selections) {
+    if (selection.kind === 'Field') {
+      const responseName = selection.alias ?? selection.name;
+      const value = getOwn(source, responseName);
+      if (value === undefined) return null;
+      const sub = selection.selections;
+      if (Array.isArray(value))
+        result[responseName] = value.map((element) =>
+          sub ? selectRequires(types, element as ResultObject | null, sub) : element,
+        );
+      else if (sub) result[responseName] = selectRequires(types, value as ResultObject | null, sub);
+      else result[responseName] = value;
+    } else {
+      if (!selection.typeCondition) continue;
+      if (types.isObjectOfType(source, selection.typeCondition))
+        deepMerge(result, selectRequires(types, source, selection.selections));
+    }
+  }
+  return result;
+}
+
+async function sendOperation(
+  execution: Execution,
+  dataSource: GraphQLDataSource<GatewayContext>,
+  fetch: FetchNode,
+  cursor: Cursor,
+  variables: Record<string, unknown>,
+): Promise<ResultObject | null | undefined> {
+  const { requestContext } = execution;
+  const response = await dataSource.process({
+    // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
+    kind: 'incoming operation',
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: requestContext,
+    context: requestContext.context as GatewayContext,
+    document: fetch.operationDocumentNode,
+    pathInIncomingRequest: cursor.path,
+  } as unknown as Parameters<GraphQLDataSource<GatewayContext>['process']>[0]);
+  if (response.errors) {
+    const pathOf = errorPathMapper(fetch, cursor);
+    for (const error of response.errors)
+      execution.errors.push(downstreamError(error, fetch.serviceName, pathOf));
+  }
+  return response.data as ResultObject | null | undefined;
+}
+
+type ErrorPath = GraphQLFormattedError['path'];
+
+/**
+ * Maps a subgraph error's path onto the client's: `_entities`,i,… becomes the path of the i-th
+ * entity at the fetch's place in the answer (worked out only when an error needs it).
+ */
+function errorPathMapper(fetch: FetchNode, cursor: Cursor): (path: ErrorPath) => ErrorPath {
+  let hydrated: ResponsePath[] | undefined;
+  return (path) => {
+    const index = path?.[1];
+    if (fetch.requires && typeof index === 'number') {
+      if (!hydrated) {
+        hydrated = [];
+        hydratePaths([], cursor.path, 0, cursor.fullResult, hydrated);
+      }
+      return [...(hydrated[index] ?? []), ...(path?.slice(2) ?? [])];
+    }
+    return path ? [...cursor.path, ...path] : undefined;
+  };
+}
+
+function hydratePaths(
+  parent: ResponsePath,
+  path: ResponsePath,
+  at: number,
+  data: unknown,
+  result: ResponsePath[],
+): void {
+  if (data === null || data === undefined) return;
+  const head = path[at];
+  if (head === undefined) {
+    result.push(parent.slice());
+  } else if (head === '@') {
+    if (!Array.isArray(data)) throw new Error('expected array when encountering `@`');
+    data.forEach((value, index) => {
+      parent.push(index);
+      hydratePaths(parent, path, at + 1, value, result);
+      parent.pop();
+    });
+  } else if (typeof head === 'string') {
+    if (Array.isArray(data)) {
+      data.forEach((value, index) => {
+        parent.push(index);
+        hydratePaths(parent, path, at, value, result);
+        parent.pop();
+      });
+    } else if (hasOwn(data as object, head)) {
+      parent.push(head);
+      hydratePaths(parent, path, at + 1, (data as ResultObject)[head], result);
+      parent.pop();
+    }
+  } else {
+    throw new Error(`unknown path part "${head}"`);
+  }
+}
+
+/** A subgraph's error as the client gets it (the stock gateway's `downstreamServiceError`). */
+function downstreamError(
+  original: GraphQLFormattedError,
+  serviceName: string,
+  pathOf: (path: ErrorPath) => ErrorPath,
+): GraphQLError {
+  const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
+  const { extensions } = original;
+  const path = pathOf(original.path);
+  const options = {
+    originalError: original as Error,
+    ...(path ? { path } : {}),
+    extensions: { ...extensions, serviceName },
+  };
+  const codeDef = errorCodeDef(original);
+  if (!codeDef && extensions?.code) return new GraphQLError(message, options);
+  return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
+}

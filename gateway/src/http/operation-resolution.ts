@@ -1,0 +1,35 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+
+/**
+ * The client's own mistakes in choosing what to run, answered 400 with a code before anything
+ * plans or executes (left to the executor they fail as 500s, logged as ours): several operations
+ * and no `operationName`, an `operationName` the document does not define, a subscription over
+ * plain HTTP (this gateway serves none there).
+ */
+export function operationResolutionPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (!operation)
+            throw clientMistake(
+              'OPERATION_RESOLUTION_FAILURE',
+              request.operationName
+                ? `The document has no operation named "${request.operationName}".`
+                : 'The document has several operations: say which one to run with operationName.',
+            );
+          if (operation.operation === 'subscription')
+            throw clientMistake(
+              'BAD_REQUEST',
+              'Subscriptions are not served over plain HTTP by this gateway.',
+            );
+        },
+      };
+    },
+  };
+}
+
+function clientMistake(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}

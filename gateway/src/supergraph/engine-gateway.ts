@@ -1,0 +1,83 @@
+import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import type { Logger } from '@shop/platform/logger';
+import type { GatewayContext } from '../context';
+import { type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
+import type { PlannerPool } from '../planning/planner-pool';
+import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
+
+/**
+ * What Apollo Server gets as its gateway: the schema and executor of our engine for the
+ * supergraph being served. Each new version from the delivery gets an engine of its own, built
+ * before it replaces the previous one (a version that fails to build changes nothing), while
+ * requests in flight finish on the engine they started with.
+ */
+export class EngineGateway<TPrepared extends PreparedSupergraph> implements GatewayInterface {
+  private engine: SupergraphEngine | null = null;
+  private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  private readonly dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
+  private cleanup: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly delivery: SupergraphDelivery<TPrepared>,
+    private readonly buildService: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>,
+    private readonly options: { validateSupergraph: boolean; logger: Logger; planner: PlannerPool },
+  ) {}
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+    this.listeners.add(callback);
+    return () => {
+      this.listeners.delete(callback);
+    };
+  }
+
+  async load() {
+    const { supergraphSdl, cleanup } = await this.delivery.initialize({
+      update: (sdl) => this.serve(sdl),
+      healthCheck: async () => {},
+      getDataSource: (subgraph) => this.dataSourceFor({ name: subgraph.name, url: subgraph.url ?? '' }),
+    });
+    this.cleanup = cleanup ?? null;
+    this.serve(supergraphSdl);
+    return {
+      executor: (requestContext: Parameters<SupergraphEngine['execute']>[0]) => {
+        const engine = this.engine;
+        if (!engine) throw new Error('the gateway has no supergraph loaded');
+        return engine.execute(requestContext);
+      },
+    };
+  }
+
+  async stop() {
+    await this.cleanup?.();
+    this.cleanup = null;
+  }
+
+  /** Builds the engine for `sdl` (throws, changing nothing, when it cannot be served), then swaps it in. */
+  private serve(sdl: string): void {
+    const engine = new SupergraphEngine(sdl, {
+      validateSupergraph: this.options.validateSupergraph,
+      dataSourceFor: (subgraph) => this.dataSourceFor(subgraph),
+      planner: this.options.planner,
+    });
+    this.engine = engine;
+    for (const listener of this.listeners) {
+      try {
+        listener({ apiSchema: engine.schema, coreSupergraphSdl: sdl });
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'a schema listener failed; the new supergraph is served');
+      }
+    }
+  }
+
+  /** One data source per subgraph and URL, kept across versions of the supergraph. */
+  private dataSourceFor(subgraph: SubgraphEndpoint): GraphQLDataSource<GatewayContext> {
+    const key = `${subgraph.name} ${subgraph.url}`;
+    let dataSource = this.dataSources.get(key);
+    if (!dataSource) {
+      dataSource = this.buildService(subgraph);
+      this.dataSources.set(key, dataSource);
+    }
+    return dataSource;
+  }
+}

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_waiting_since_idx" ON "orders" USING btree ("created_at") WHERE "orders"."state" in ('RESERVING_STOCK', 'CHARGING_PAYMENT');

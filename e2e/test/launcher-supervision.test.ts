@@ -78,7 +78,7 @@ async function launcherHealth(): Promise<{
 const serviceIn = (services: ServiceStatus[], name: string) =>
   services.find((service) => service.name === name) ?? expect.unreachable(`no ${name} in /health`);
 
-it('restarts each subgraph killed with SIGKILL under load: whole answers again within 3 s of it listening again (3-4.5 s after the kill on a quiet machine), /health counts the restarts', async () => {
+it('restarts each subgraph killed with SIGKILL under load: whole answers again within 10 s each time, /health counts the restarts', async () => {
   expect(await ask()).toBe('whole');
   const before = await launcherHealth();
   expect(before.status).toBe(200);
@@ -125,12 +125,12 @@ it('restarts each subgraph killed with SIGKILL under load: whole answers again w
   console.info(
     `whole again after SIGKILL (ms): ${JSON.stringify(recovery)}, listening again (ms): ${JSON.stringify(listening)}; ${answered} answers under load`,
   );
-  // Alone on this 2-core machine each is whole again in 3-4.5 s, nearly all of it the new process
-  // loading its modules (~1.8 s of CPU); under the full suite in parallel that load stretches to
-  // 8-11 s, so the bound held everywhere is the launcher's and the gateway's own part: at most
-  // 3 s past listening again (the gateway's circuit to it tries again after 2 s).
+  // The goal is 10 s per kill (measured 3-4.5 s). Nearly all of it is the new process loading its
+  // modules (~1.8 s of CPU), so this file runs after the rest of the suite (vitest.config.ts): in
+  // parallel with it that load stretched to 8-11 s. The launcher's and the gateway's own part is
+  // held apart: at most 3 s past listening again (the gateway's circuit tries again after 2 s).
   for (const spec of SUBGRAPHS) {
-    expect(recovery[spec.name], spec.name).toBeLessThan(30_000);
+    expect(recovery[spec.name], spec.name).toBeLessThan(10_000);
     expect((recovery[spec.name] ?? 0) - (listening[spec.name] ?? 0), spec.name).toBeLessThan(3_000);
   }
 

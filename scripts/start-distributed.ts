@@ -6,7 +6,7 @@ import { type DistributedConfig, loadDistributedConfig } from './distributed/con
 import { createServiceDatabases } from './distributed/provision';
 import { formatLogLine } from './lib/log-lines';
 import { type ServiceProcess, startServiceProcess } from './lib/processes';
-import { GATEWAY, ROOT, type ServiceSpec, SUBGRAPHS } from './lib/services';
+import { GATEWAY, gatewayMetricsPort, ROOT, type ServiceSpec, SUBGRAPHS } from './lib/services';
 import { seedDatabases } from './lib/stack';
 import { DEFAULT_RESTART_POLICY, type SupervisedService, supervise } from './lib/supervisor';
 
@@ -108,6 +108,7 @@ function subgraphEnvironment(spec: ServiceSpec, port: number, cfg: DistributedCo
 function gatewayEnvironment(port: number, cfg: DistributedConfig): NodeJS.ProcessEnv {
   return childEnv({
     PORT: String(port),
+    METRICS_PORT: String(gatewayMetricsPort(port)),
     ...Object.fromEntries(
       SUBGRAPHS.flatMap((spec) => [
         [
@@ -152,11 +153,15 @@ const describe = (spec: ServiceSpec) => {
     ? `${spec.name} :${ports[0]}`
     : `${spec.name} :${basePort(spec)} → ${ports.map((port) => `:${port}`).join(' ')}`;
 };
+const gatewayMetricsPorts = replicaPorts(GATEWAY, config.replicas.get(GATEWAY.name) ?? 0).map(
+  gatewayMetricsPort,
+);
 console.info(`
   Shop supergraph is running (distributed mode, events over ${config.natsUrl.replace(/\/\/[^@]*@/, '//***@')}).
 
     ${'GraphQL API'.padEnd(15)} ${here(GATEWAY) ? `http://${config.advertisedHost}:${basePort(GATEWAY)}/graphql` : 'no gateway here'}
     ${'Services'.padEnd(15)} ${[GATEWAY, ...SUBGRAPHS].map(describe).join(', ')}
+    ${'Metrics'.padEnd(15)} ${gatewayMetricsPorts.length > 0 ? `the gateway's on ${gatewayMetricsPorts.map((port) => `:${port}/metrics`).join(' ')}` : 'no gateway here'}
 
   Press Ctrl-C to stop.
 `);

@@ -5,7 +5,7 @@ import { type LauncherHealth, startLauncherHealth } from './lib/launcher-health'
 import { formatLogLine } from './lib/log-lines';
 import { loadLocalSecrets } from './lib/secrets';
 import { isSeeded, markSeeded } from './lib/seed-marker';
-import { GATEWAY, SUBGRAPHS } from './lib/services';
+import { GATEWAY, gatewayMetricsPort, SUBGRAPHS } from './lib/services';
 import { EVENTS_DATABASE, type Stack, startStack } from './lib/stack';
 import { startStorefront, storefrontOrigins } from './lib/storefront';
 import { DEFAULT_RESTART_POLICY } from './lib/supervisor';
@@ -100,6 +100,7 @@ const lines = [
   ['GraphQL API', `http://localhost:${GATEWAY.port}/graphql`],
   ...(config.NODE_ENV === 'production' ? [] : [['Playground', `http://localhost:${GATEWAY.port}/`]]),
   ['Health', `http://localhost:${GATEWAY.port}/health`],
+  ['Metrics', `http://localhost:${gatewayMetricsPort(GATEWAY.port)}/metrics (the gateway's, for Prometheus)`],
   ['Launcher', `http://localhost:${config.LAUNCHER_HEALTH_PORT}/health (each service's state and restarts)`],
   ['Subgraphs', SUBGRAPHS.map((spec) => `${spec.name} :${spec.port}`).join(', ')],
   ...(server?.embedded

@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 async function gatewayCacheLookups(result: 'hit' | 'miss'): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+  const text = await (await fetch(stack.gatewayMetricsUrl)).text();
   const match = new RegExp(`^cache_lookups_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)`, 'm').exec(text);
   return Number(match?.[1] ?? 0);
 }

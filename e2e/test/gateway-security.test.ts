@@ -191,3 +191,14 @@ describe('attacks the gateway refuses without calling a subgraph', () => {
     expect(body.errors).toBeUndefined();
   });
 });
+
+describe('what the gateway shows of itself', () => {
+  it('serves /metrics only on its own port: the public port answers 404, so operation names and error counts stay inside', async () => {
+    const publicMetrics = await fetch(new URL('/metrics', stack.gatewayUrl));
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain('gateway_');
+    const metrics = await fetch(stack.gatewayMetricsUrl);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('gateway_subgraph_requests_total');
+  });
+});

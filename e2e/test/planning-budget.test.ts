@@ -75,7 +75,7 @@ function p99(latencies: number[]): number {
 }
 
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+  const text = await (await fetch(stack.gatewayMetricsUrl)).text();
   const line = text
     .split('\n')
     .find(

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { launchChromium } from '@shop/devkit/testing/browser';
+import { freePort } from '@shop/platform/http';
 import { buildStorefront, serveStorefront, storefrontOrigins } from '@shop/scripts/lib/storefront';
 import type { StorefrontServer } from '@shop/storefront/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -14,19 +14,6 @@ let stack: TestStack;
 let storefront: StorefrontServer;
 let browser: Browser;
 const problems: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

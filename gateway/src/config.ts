@@ -23,8 +23,9 @@ const gatewayEnv = z.object({
   ...serviceEnv,
   PORT: portEnv(4000),
   /**
-   * Serve `/metrics` on this port only (not on PORT, where it is then 404). Set in compose and
-   * Kubernetes; unset, `npm start` and the tests keep it on PORT.
+   * Serve `/metrics` on this port only (not on PORT, where it is then 404). Set by every launcher
+   * (`npm start`: 4050, start:distributed: each gateway's port + 50), compose and Kubernetes (9464);
+   * unset (a gateway started alone), `/metrics` is on PORT.
    */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The supergraph to serve; `--supergraph <path>` on the command line wins. Any valid supergraph works. */

@@ -5,7 +5,7 @@ import { deleteNatsStreams, testLogLevel } from '@shop/devkit/testing';
 import { subgraphSecretVariable } from '@shop/platform/config';
 import { childEnvironment } from '../config';
 import { newSigningKey } from '../lib/secrets';
-import { ROOT, SUBGRAPHS } from '../lib/services';
+import { GATEWAY, gatewayMetricsPort, ROOT, SUBGRAPHS } from '../lib/services';
 import { dropDatabases } from '../lib/stack';
 import { databaseUrlVariable, replicasVariable } from './config';
 
@@ -71,9 +71,11 @@ export async function freePortOffset(replicaCount = 2): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Below 32768, where Linux picks the ports of outgoing connections (and of tests' port 0).
     const offset = 10_000 + 1000 * Math.floor(Math.random() * 18);
-    const ports = [4000, ...SUBGRAPHS.map((spec) => spec.port)].flatMap((port) =>
-      Array.from({ length: replicaCount + 1 }, (_, index) => port + offset + 100 * index),
-    );
+    const ports = [
+      GATEWAY.port,
+      gatewayMetricsPort(GATEWAY.port),
+      ...SUBGRAPHS.map((spec) => spec.port),
+    ].flatMap((port) => Array.from({ length: replicaCount + 1 }, (_, index) => port + offset + 100 * index));
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
   }
   throw new Error('no free range of ports for the distributed system');

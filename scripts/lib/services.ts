@@ -25,6 +25,9 @@ export const SUBGRAPHS: readonly ServiceSpec[] = [
 
 export const GATEWAY: ServiceSpec = { name: 'gateway', port: 4000, dir: 'gateway' };
 
+/** Where a gateway the launchers start serves `/metrics`: 50 above its own port (4050), never on it. */
+export const gatewayMetricsPort = (gatewayPort: number): number => gatewayPort + 50;
+
 /** The URL the supergraph records for a subgraph in the single-machine layout. */
 export function localSubgraphUrl(spec: ServiceSpec, port: number = spec.port): string {
   return `http://127.0.0.1:${port}/graphql`;

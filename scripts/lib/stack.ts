@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { type SeedPlan, seedPlanArgs } from '@shop/devkit/seed';
 import { subgraphSecretVariable, subgraphUrlVariable } from '@shop/platform/config';
 import { provisionServiceDatabase, serviceDatabaseUrl } from '@shop/platform/db';
+import { freePort } from '@shop/platform/http';
 import postgres from 'postgres';
 import { type OutputSink, runToCompletion, type ServiceProcess, startServiceProcess } from './processes';
 import { newServiceSecrets, type ServiceSecrets } from './secrets';
-import { GATEWAY, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
+import { GATEWAY, gatewayMetricsPort, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
 import { type RestartPolicy, type ServiceStatus, type SupervisedService, supervise } from './supervisor';
 
 /**
@@ -46,6 +47,8 @@ export const EVENTS_DATABASE = 'events';
 
 export interface Stack {
   gatewayUrl: string;
+  /** The gateway's `/metrics`, on a port of its own (METRICS_PORT): the public one answers 404 there. */
+  gatewayMetricsUrl: string;
   /** The gateway's first process (a restarted one runs on the same port). */
   gateway: ServiceProcess;
   /** Each subgraph's process now (replaced when it is restarted). */
@@ -164,11 +167,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         [subgraphSecretVariable(spec.name), gatewaySecretOf(spec.name)],
       ]),
     );
+    // Kept across restarts of the gateway, as its own port is.
+    const metricsPort = options.ports === 'fixed' ? gatewayMetricsPort(GATEWAY.port) : await freePort();
     const startGateway = (port: number) =>
       startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
         output: options.output,
         env: options.env({
           PORT: String(port),
+          METRICS_PORT: String(metricsPort),
           ...(options.supergraphPath ? { SUPERGRAPH_PATH: options.supergraphPath } : {}),
           ...overrides,
         }),
@@ -178,6 +184,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const processes = () => [supervised.get(GATEWAY.name)?.current ?? gateway, ...subgraphs.values()];
     return {
       gatewayUrl: localSubgraphUrl(GATEWAY, gateway.port),
+      gatewayMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       gateway,
       subgraphs,
       databaseUrls,

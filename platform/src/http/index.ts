@@ -1,5 +1,6 @@
 export { discardBody, readBody } from './body';
 export { clientAddressOf } from './client-address';
+export { freePort } from './free-port';
 export { createGraphQLHandler, type GraphQLHandlerOptions, type ReceivedRequest } from './graphql-handler';
 export { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 export { operationalRoutes, type ReadinessCheck } from './operational-routes';

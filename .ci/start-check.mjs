@@ -103,7 +103,7 @@ async function stoppedCleanly(run) {
   await run.exited;
   clearTimeout(timer);
   const left = [];
-  for (const port of [4000, 4001, 4002, 4003, 4004, 4005, 4006, 54329])
+  for (const port of [4000, 4001, 4002, 4003, 4004, 4005, 4006, 4050, 54329])
     if (await listening(port)) left.push(port);
   return { ok: run.output.join('').includes('stopped') && left.length === 0, left };
 }

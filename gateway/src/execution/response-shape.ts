@@ -162,6 +162,25 @@ export function shapeResponse(
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: shaping.errors };
 }
 
+/**
+ * Whether the operation, with these variables, asks for a field some subgraph must answer (not
+ * only `__typename` or introspection). A plan without a fetch for such an operation means the
+ * planner found no way to those fields (it answers an empty plan, not an error).
+ */
+export function selectsSubgraphFields(
+  shape: ResponseShape,
+  variables: Record<string, unknown> | undefined,
+): boolean {
+  const values: Record<string, unknown> = { __proto__: null, ...shape.defaultedVariables, ...variables };
+  const selects = (selections: readonly SelectionShape[]): boolean =>
+    selections.some(
+      (selection) =>
+        !skipped(selection.conditions, values) &&
+        (selection.kind === 'field' || (selection.kind === 'fragment' && selects(selection.selections))),
+    );
+  return selects(shape.root);
+}
+
 function isOn(value: IfValue, variables: Record<string, unknown>): boolean {
   return typeof value === 'boolean' ? value : variables[value] === true;
 }

@@ -164,21 +164,35 @@ export function shapeResponse(
 
 /**
  * Whether the operation, with these variables, asks for a field some subgraph must answer (not
- * only `__typename` or introspection). A plan without a fetch for such an operation means the
- * planner found no way to those fields (it answers an empty plan, not an error).
+ * only `__typename` or introspection, nor an object whose every field is skipped). A plan without
+ * a fetch for such an operation means the planner found no way to those fields (it answers an
+ * empty plan, not an error).
  */
 export function selectsSubgraphFields(
   shape: ResponseShape,
   variables: Record<string, unknown> | undefined,
 ): boolean {
   const values: Record<string, unknown> = { __proto__: null, ...shape.defaultedVariables, ...variables };
-  const selects = (selections: readonly SelectionShape[]): boolean =>
-    selections.some(
-      (selection) =>
-        !skipped(selection.conditions, values) &&
-        (selection.kind === 'field' || (selection.kind === 'fragment' && selects(selection.selections))),
+  const active = (selections: readonly SelectionShape[]) =>
+    selections.filter((selection) => !skipped(selection.conditions, values));
+  // A field asks something of a subgraph when it is a leaf or selects anything at all within.
+  const asks = (field: { selections: SelectionShape[] | null }): boolean =>
+    field.selections === null || selectsAnything(field.selections);
+  const selectsAnything = (selections: readonly SelectionShape[]): boolean =>
+    active(selections).some((selection) =>
+      selection.kind === 'field'
+        ? asks(selection)
+        : selection.kind === 'fragment'
+          ? selectsAnything(selection.selections)
+          : true,
     );
-  return selects(shape.root);
+  const selectsField = (selections: readonly SelectionShape[]): boolean =>
+    active(selections).some((selection) =>
+      selection.kind === 'field'
+        ? asks(selection)
+        : selection.kind === 'fragment' && selectsField(selection.selections),
+    );
+  return selectsField(shape.root);
 }
 
 function isOn(value: IfValue, variables: Record<string, unknown>): boolean {

@@ -11,7 +11,7 @@ import { createGraphQLHandler, createHttpServer, listen } from '@shop/platform/h
 import { createLogger } from '@shop/platform/logger';
 import { createMetrics } from '@shop/platform/metrics';
 import { parse } from 'graphql';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
 
@@ -136,9 +136,83 @@ describe('a field no subgraph can resolve (an @interfaceObject that is not resol
     expect(await query('{ a { field } }')).toEqual({
       data: null,
       errors: [
-        expect.objectContaining({ extensions: expect.objectContaining({ code: 'OPERATION_RESOLUTION_FAILURE' }) }),
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'OPERATION_RESOLUTION_FAILURE' }),
+        }),
       ],
     });
     expect(await query('{ b { id field } }')).toEqual({ data: { b: { id: 'n1', field: 'foo' } } });
+    // Nothing left to fetch is no error: the stock gateway's answer.
+    expect(await query('{ a { field @skip(if: true) } }')).toEqual({ data: { a: null } });
+  });
+});
+
+describe('a client field under the name of a field a @requires needs, with other arguments', () => {
+  const comments = [
+    { id: 'c1', postId: 'p1', authorId: 'a1' },
+    { id: 'c2', postId: 'p1', authorId: 'a1' },
+    { id: 'c3', postId: 'p1', authorId: 'a2' },
+  ];
+  const c: SubgraphDefinition = {
+    name: 'c',
+    typeDefs: `${FEDERATION}
+      type Query { feed: [Post] }
+      type Post @key(fields: "id") { id: ID! }
+      type Comment @key(fields: "id") { id: ID! authorId: ID }`,
+    resolvers: {
+      Query: { feed: () => [{ id: 'p1' }] },
+      Comment: {
+        __resolveReference: ({ id }: { id: string }) => comments.find((comment) => comment.id === id),
+      },
+    },
+  };
+  const d: SubgraphDefinition = {
+    name: 'd',
+    typeDefs: `${FEDERATION}
+      type Post @key(fields: "id") {
+        id: ID!
+        author: Author @requires(fields: "comments(limit: 3) { authorId }")
+        comments(limit: Int!): [Comment]
+      }
+      type Comment @key(fields: "id") { id: ID! authorId: ID @external date: String }
+      type Author { id: ID! }`,
+    resolvers: {
+      Post: {
+        // The author of a post is whoever wrote its third comment.
+        author: ({ comments: required }: { comments: { authorId: string }[] }) =>
+          required.length === 3 ? { id: required[2]?.authorId } : null,
+        comments: ({ id }: { id: string }, { limit }: { limit: number }) =>
+          comments.filter((comment) => comment.postId === id).slice(0, limit),
+      },
+      Comment: {
+        date: () => {
+          throw new Error('no date');
+        },
+      },
+    },
+  };
+  let query: (query: string) => Promise<unknown>;
+  beforeAll(async () => {
+    query = await gatewayOver([c, d]);
+  });
+
+  it('gets what the client asked for, and the @requires what it needs', async () => {
+    const expected = { data: { feed: [{ author: { id: 'a2' }, comments: [{ id: 'c1' }] }] } };
+    expect(await query('{ feed { author { id } comments(limit: 1) { id } } }')).toEqual(expected);
+    expect(
+      await query(`query ($limit: Int = 1) { feed { author { id } ...Foo ...Bar } }
+        fragment Foo on Post { comments(limit: $limit) { id } }
+        fragment Bar on Post { comments(limit: $limit) { id } }`),
+    ).toEqual(expected);
+    expect(await query('{ feed { author { id } comments(limit: 3) { id } } }')).toEqual({
+      data: { feed: [{ author: { id: 'a2' }, comments: [{ id: 'c1' }, { id: 'c2' }, { id: 'c3' }] }] },
+    });
+  });
+
+  it("reports a subgraph's error at the client's path", async () => {
+    const answer = (await query('{ feed { author { id } comments(limit: 1) { id date } } }')) as {
+      errors: { path: unknown[] }[];
+    };
+    expect(answer.errors.map((error) => error.path)).toEqual([['feed', 0, 'comments', 0, 'date']]);
   });
 });

@@ -17,6 +17,7 @@ import {
 import type { GatewayContext } from '../context';
 import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
 import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
+import { RequiresConflicts } from '../planning/requires-conflicts';
 import { executePlanNode } from './execute-plan';
 import { selectsSubgraphFields, shapeResponse } from './response-shape';
 import type { ResultObject } from './result-data';
@@ -56,7 +57,12 @@ export class SupergraphEngine {
     this.types = new TypeConditions(supergraph.schema.toGraphQLJSSchema());
     const planned = plannedSupergraph(supergraphSdl);
     options.planner.warm(planned);
-    this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
+    this.plans = new OperationPlans(
+      planned,
+      this.apiSchema,
+      options.planner,
+      new RequiresConflicts(this.schema, supergraphSdl),
+    );
     this.dataSources = new Map(
       supergraph.subgraphsMetadata().map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]),
     );
@@ -117,6 +123,7 @@ export class SupergraphEngine {
         data,
         requestContext,
         operation.variableDefinitions,
+        prepared.renames,
       );
     let shaped: ReturnType<typeof shapeResponse>;
     try {

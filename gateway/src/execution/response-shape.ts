@@ -52,6 +52,8 @@ type SelectionShape =
       kind: 'field';
       conditions: Conditions;
       responseName: string;
+      /** Where the fetched data has it: the response name, or the alias the plan gave it. */
+      inputName: string;
       type: TypeShape;
       selections: SelectionShape[] | null;
     }
@@ -64,13 +66,17 @@ type SelectionShape =
       selections: SelectionShape[];
     };
 
-export function compileResponseShape(operation: Operation): ResponseShape {
+/** `renames`: aliases the plan gave client fields → the client's response names (see RequiresConflicts). */
+export function compileResponseShape(
+  operation: Operation,
+  renames: ReadonlyMap<string, string> = new Map(),
+): ResponseShape {
   const schema = operation.schema();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind);
   if (!rootType) throw new Error(`the schema has no ${operation.rootKind} type`);
   const answers = new Map<CompositeType, Map<CompositeType, boolean>>();
   return {
-    root: compileSelectionSet(schema, operation.selectionSet),
+    root: compileSelectionSet(schema, operation.selectionSet, renames),
     rootType,
     defaultedVariables: operation.collectDefaultedVariableValues(),
     applies(condition, type) {
@@ -89,7 +95,11 @@ export function compileResponseShape(operation: Operation): ResponseShape {
   };
 }
 
-function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): SelectionShape[] {
+function compileSelectionSet(
+  schema: Schema,
+  selectionSet: SelectionSet,
+  renames: ReadonlyMap<string, string>,
+): SelectionShape[] {
   return selectionSet.selections().map((selection): SelectionShape => {
     const conditions: Conditions = {
       skip: ifValue(selection.element.appliedDirectivesOf(schema.skipDirective())[0]),
@@ -100,7 +110,7 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): Select
         kind: 'fragment',
         conditions,
         typeCondition: selection.element.typeCondition,
-        selections: compileSelectionSet(schema, selection.selectionSet),
+        selections: compileSelectionSet(schema, selection.selectionSet, renames),
       };
     const field = selection.element;
     const responseName = field.responseName();
@@ -112,9 +122,12 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): Select
     return {
       kind: 'field',
       conditions,
-      responseName,
+      responseName: renames.get(responseName) ?? responseName,
+      inputName: responseName,
       type: compileType(type),
-      selections: selection.selectionSet ? compileSelectionSet(schema, selection.selectionSet) : null,
+      selections: selection.selectionSet
+        ? compileSelectionSet(schema, selection.selectionSet, renames)
+        : null,
     };
   });
 }
@@ -241,7 +254,7 @@ function applySelections(
           shaping,
           output[responseName],
           selection.type,
-          getOwn(input, responseName) ?? null,
+          getOwn(input, selection.inputName) ?? null,
           selection.selections,
           path,
           parentType,

@@ -1,5 +1,4 @@
 import {
-  type ASTNode,
   type DocumentNode,
   type FieldNode,
   type GraphQLCompositeType,
@@ -33,24 +32,23 @@ export class RequiresConflicts {
     private readonly apiSchema: GraphQLSchema,
     supergraphSdl: string,
   ) {
-    visit(parse(supergraphSdl), {
-      FieldDefinition: (field, _key, _parent, _path, ancestors) => {
-        const owner = ancestors[ancestors.length - 1];
-        if (!owner || Array.isArray(owner) || !('name' in (owner as ASTNode))) return;
-        const typeName = (owner as { name: { value: string } }).name.value;
+    for (const definition of parse(supergraphSdl).definitions) {
+      if (!('fields' in definition) || definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) continue;
+      if (definition.kind === Kind.INPUT_OBJECT_TYPE_EXTENSION) continue;
+      for (const field of definition.fields ?? []) {
         for (const directive of field.directives ?? []) {
           if (directive.name.value !== 'join__field') continue;
           const requires = directive.arguments?.find((argument) => argument.name.value === 'requires');
           if (requires?.value.kind !== Kind.STRING) continue;
-          let level = this.required.get(typeName);
+          let level = this.required.get(definition.name.value);
           if (!level) {
             level = new Map();
-            this.required.set(typeName, level);
+            this.required.set(definition.name.value, level);
           }
           addRequired(level, parseFieldSet(requires.value.value));
         }
-      },
-    });
+      }
+    }
   }
 
   /** The document with conflicting client fields aliased, or null when it has none. */

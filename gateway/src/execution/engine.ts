@@ -17,8 +17,9 @@ import {
 import type { GatewayContext } from '../context';
 import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
 import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
+import { RequiresConflicts } from '../planning/requires-conflicts';
 import { executePlanNode } from './execute-plan';
-import { shapeResponse } from './response-shape';
+import { selectsSubgraphFields, shapeResponse } from './response-shape';
 import type { ResultObject } from './result-data';
 import { TypeConditions } from './type-conditions';
 
@@ -56,7 +57,12 @@ export class SupergraphEngine {
     this.types = new TypeConditions(supergraph.schema.toGraphQLJSSchema());
     const planned = plannedSupergraph(supergraphSdl);
     options.planner.warm(planned);
-    this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
+    this.plans = new OperationPlans(
+      planned,
+      this.apiSchema,
+      options.planner,
+      new RequiresConflicts(this.schema, supergraphSdl),
+    );
     this.dataSources = new Map(
       supergraph.subgraphsMetadata().map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]),
     );
@@ -98,6 +104,18 @@ export class SupergraphEngine {
       throw new GraphQLError('subscriptions are not supported over this transport yet', {
         extensions: { code: 'OPERATION_NOT_SUPPORTED' },
       });
+    const variables = requestContext.request.variables;
+    // The planner answers an empty plan when no subgraph can resolve a selected field: refuse it
+    // rather than answer nulls as if the subgraphs had said so (the audit's non-resolvable-interface-object).
+    if (!plan.node && selectsSubgraphFields(shape, variables))
+      return {
+        data: null,
+        errors: [
+          new GraphQLError('No subgraph can resolve the fields this operation selects.', {
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+          }),
+        ],
+      };
     if (plan.node)
       errors = await executePlanNode(
         { dataSources: this.dataSources, types: this.types },
@@ -105,8 +123,8 @@ export class SupergraphEngine {
         data,
         requestContext,
         operation.variableDefinitions,
+        prepared.renames,
       );
-    const variables = requestContext.request.variables;
     let shaped: ReturnType<typeof shapeResponse>;
     try {
       shaped = shapeResponse(shape, data, variables, (selection) =>

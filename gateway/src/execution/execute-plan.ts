@@ -25,6 +25,8 @@ interface Execution {
   supergraph: ExecutionSupergraph;
   requestContext: GatewayGraphQLRequestContext;
   variableDefinitions: VariableDefinitions;
+  /** Aliases the plan gave client fields → the client's names, for the paths of errors. */
+  renames: ReadonlyMap<string, string>;
   /** Errors in the order the stock executor records them: an Error that is no GraphQLError stays as thrown. */
   errors: (GraphQLError | Error)[];
 }
@@ -59,8 +61,9 @@ export async function executePlanNode(
   data: ResultObject,
   requestContext: GatewayGraphQLRequestContext,
   variableDefinitions: VariableDefinitions,
+  renames: ReadonlyMap<string, string>,
 ): Promise<(GraphQLError | Error)[]> {
-  const execution: Execution = { supergraph, requestContext, variableDefinitions, errors: [] };
+  const execution: Execution = { supergraph, requestContext, variableDefinitions, renames, errors: [] };
   await executeNode(execution, node, { path: [], data, fullResult: data });
   return execution.errors;
 }
@@ -234,7 +237,7 @@ async function sendOperation(
     pathInIncomingRequest: cursor.path,
   } as unknown as Parameters<GraphQLDataSource<GatewayContext>['process']>[0]);
   if (response.errors) {
-    const pathOf = errorPathMapper(fetch, cursor);
+    const pathOf = errorPathMapper(fetch, cursor, execution.renames);
     for (const error of response.errors)
       execution.errors.push(downstreamError(error, fetch.serviceName, pathOf));
   }
@@ -247,7 +250,18 @@ type ErrorPath = GraphQLFormattedError['path'];
  * Maps a subgraph error's path onto the client's: `_entities`,i,… becomes the path of the i-th
  * entity at the fetch's place in the answer (worked out only when an error needs it).
  */
-function errorPathMapper(fetch: FetchNode, cursor: Cursor): (path: ErrorPath) => ErrorPath {
+function errorPathMapper(
+  fetch: FetchNode,
+  cursor: Cursor,
+  renames: ReadonlyMap<string, string>,
+): (path: ErrorPath) => ErrorPath {
+  const mapped = clientPath(fetch, cursor);
+  if (renames.size === 0) return mapped;
+  return (path) =>
+    mapped(path)?.map((step) => (typeof step === 'string' ? (renames.get(step) ?? step) : step));
+}
+
+function clientPath(fetch: FetchNode, cursor: Cursor): (path: ErrorPath) => ErrorPath {
   let hydrated: ResponsePath[] | undefined;
   return (path) => {
     const index = path?.[1];

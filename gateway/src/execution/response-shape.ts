@@ -52,6 +52,8 @@ type SelectionShape =
       kind: 'field';
       conditions: Conditions;
       responseName: string;
+      /** Where the fetched data has it: the response name, or the alias the plan gave it. */
+      inputName: string;
       type: TypeShape;
       selections: SelectionShape[] | null;
     }
@@ -64,13 +66,17 @@ type SelectionShape =
       selections: SelectionShape[];
     };
 
-export function compileResponseShape(operation: Operation): ResponseShape {
+/** `renames`: aliases the plan gave client fields → the client's response names (see RequiresConflicts). */
+export function compileResponseShape(
+  operation: Operation,
+  renames: ReadonlyMap<string, string> = new Map(),
+): ResponseShape {
   const schema = operation.schema();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind);
   if (!rootType) throw new Error(`the schema has no ${operation.rootKind} type`);
   const answers = new Map<CompositeType, Map<CompositeType, boolean>>();
   return {
-    root: compileSelectionSet(schema, operation.selectionSet),
+    root: compileSelectionSet(schema, operation.selectionSet, renames),
     rootType,
     defaultedVariables: operation.collectDefaultedVariableValues(),
     applies(condition, type) {
@@ -89,7 +95,11 @@ export function compileResponseShape(operation: Operation): ResponseShape {
   };
 }
 
-function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): SelectionShape[] {
+function compileSelectionSet(
+  schema: Schema,
+  selectionSet: SelectionSet,
+  renames: ReadonlyMap<string, string>,
+): SelectionShape[] {
   return selectionSet.selections().map((selection): SelectionShape => {
     const conditions: Conditions = {
       skip: ifValue(selection.element.appliedDirectivesOf(schema.skipDirective())[0]),
@@ -100,7 +110,7 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): Select
         kind: 'fragment',
         conditions,
         typeCondition: selection.element.typeCondition,
-        selections: compileSelectionSet(schema, selection.selectionSet),
+        selections: compileSelectionSet(schema, selection.selectionSet, renames),
       };
     const field = selection.element;
     const responseName = field.responseName();
@@ -112,9 +122,12 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): Select
     return {
       kind: 'field',
       conditions,
-      responseName,
+      responseName: renames.get(responseName) ?? responseName,
+      inputName: responseName,
       type: compileType(type),
-      selections: selection.selectionSet ? compileSelectionSet(schema, selection.selectionSet) : null,
+      selections: selection.selectionSet
+        ? compileSelectionSet(schema, selection.selectionSet, renames)
+        : null,
     };
   });
 }
@@ -160,6 +173,39 @@ export function shapeResponse(
   const data: ResultObject = Object.create(null);
   const result = applySelections(shaping, shape.root, input, data, [], shape.rootType);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: shaping.errors };
+}
+
+/**
+ * Whether the operation, with these variables, asks for a field some subgraph must answer (not
+ * only `__typename` or introspection, nor an object whose every field is skipped). A plan without
+ * a fetch for such an operation means the planner found no way to those fields (it answers an
+ * empty plan, not an error).
+ */
+export function selectsSubgraphFields(
+  shape: ResponseShape,
+  variables: Record<string, unknown> | undefined,
+): boolean {
+  const values: Record<string, unknown> = { __proto__: null, ...shape.defaultedVariables, ...variables };
+  const active = (selections: readonly SelectionShape[]) =>
+    selections.filter((selection) => !skipped(selection.conditions, values));
+  // A field asks something of a subgraph when it is a leaf or selects anything at all within.
+  const asks = (field: { selections: SelectionShape[] | null }): boolean =>
+    field.selections === null || selectsAnything(field.selections);
+  const selectsAnything = (selections: readonly SelectionShape[]): boolean =>
+    active(selections).some((selection) =>
+      selection.kind === 'field'
+        ? asks(selection)
+        : selection.kind === 'fragment'
+          ? selectsAnything(selection.selections)
+          : true,
+    );
+  const selectsField = (selections: readonly SelectionShape[]): boolean =>
+    active(selections).some((selection) =>
+      selection.kind === 'field'
+        ? asks(selection)
+        : selection.kind === 'fragment' && selectsField(selection.selections),
+    );
+  return selectsField(shape.root);
 }
 
 function isOn(value: IfValue, variables: Record<string, unknown>): boolean {
@@ -208,7 +254,7 @@ function applySelections(
           shaping,
           output[responseName],
           selection.type,
-          getOwn(input, responseName) ?? null,
+          getOwn(input, selection.inputName) ?? null,
           selection.selections,
           path,
           parentType,

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { compileResponseShape, type ResponseShape } from '../execution/response-shape';
 import type { PlannedSupergraph, PlannerPool } from './planner-pool';
+import type { RequiresConflicts } from './requires-conflicts';
 
 /** Everything derivable from one operation on one supergraph version, made once and reused by every request. */
 export interface PreparedOperation {
@@ -16,7 +17,11 @@ export interface PreparedOperation {
   operation: Operation;
   plan: QueryPlan;
   shape: ResponseShape;
+  /** Aliases the plan uses for client fields (see RequiresConflicts) → the client's response names. */
+  renames: ReadonlyMap<string, string>;
 }
+
+const NO_RENAMES: ReadonlyMap<string, string> = new Map();
 
 // Plans kept per supergraph version; past this many the oldest go first.
 const MAX_PLANS = 1000;
@@ -33,6 +38,7 @@ export class OperationPlans {
     private readonly supergraph: PlannedSupergraph,
     private readonly apiSchema: Schema,
     private readonly planner: PlannerPool,
+    private readonly requiresConflicts: RequiresConflicts,
   ) {}
 
   /** The operation of `document` that `operationName` picks (the stock gateway's `buildOperationContext`). */
@@ -71,9 +77,10 @@ export class OperationPlans {
     definition: OperationDefinitionNode,
     operationName: string | null | undefined,
   ): Promise<PreparedOperation> {
+    const rewritten = this.requiresConflicts.rewrite(document);
     const planned = await this.planner.plan({
       supergraph: this.supergraph,
-      query: source,
+      query: rewritten?.source ?? source,
       operationName: operationName ?? undefined,
       validate: false,
     });
@@ -84,19 +91,28 @@ export class OperationPlans {
     const known = this.get(queryHash, operationName);
     if (known) return known;
     const { plan } = planned;
-    const fragments = document.definitions.filter(
+    const plannedDocument = rewritten?.document ?? document;
+    const fragments = plannedDocument.definitions.filter(
       (candidate): candidate is FragmentDefinitionNode => candidate.kind === Kind.FRAGMENT_DEFINITION,
     );
     const operation = operationFromDocument(
       this.apiSchema,
-      { kind: Kind.DOCUMENT, definitions: [definition, ...fragments] },
+      {
+        kind: Kind.DOCUMENT,
+        definitions: [
+          rewritten ? OperationPlans.pickOperation(plannedDocument, operationName) : definition,
+          ...fragments,
+        ],
+      },
       { validate: false },
     );
+    const renames = rewritten?.renames ?? NO_RENAMES;
     const prepared: PreparedOperation = {
       definition,
       operation,
       plan,
-      shape: compileResponseShape(operation),
+      shape: compileResponseShape(operation, renames),
+      renames,
     };
     if (this.prepared.size >= MAX_PLANS) {
       const oldest = this.prepared.keys().next().value;

@@ -3,6 +3,7 @@ import { operationFromDocument, printSchema, type Schema, Supergraph } from '@ap
 import { QueryPlanner } from '@apollo/query-planner';
 import { buildSchema, type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import type { PlannerReply, PlannerRequest, PlannerWorkerData } from './planner-messages';
+import { preferResolvableKeys } from './resolvable-keys';
 
 /**
  * A query planner on a thread of its own (see PlannerPool): Apollo's QueryPlanner over the
@@ -16,6 +17,8 @@ interface LoadedSupergraph {
   /** graphql-js's schema for the messages clients know, made when the playground first asks. */
   clientSchema: GraphQLSchema | null;
 }
+
+preferResolvableKeys();
 
 const port = parentPort;
 if (!port) throw new Error('the query planner worker runs only as a worker thread');

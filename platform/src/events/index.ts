@@ -39,3 +39,4 @@ export type {
   RunningConsumer,
 } from './transport';
 export { type BackgroundLoop, runUntilStopped, WakeUp } from './wake-up';
+export { decodePayload, encodePayload } from './wire';

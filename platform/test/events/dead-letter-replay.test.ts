@@ -11,6 +11,7 @@ import {
 } from '../../src/events';
 import { createLogger } from '../../src/logger';
 import type { Metrics } from '../../src/metrics';
+import { WidgetCreatedSchema } from './fixtures/widget-messages';
 import {
   createHarness,
   createWidget,
@@ -60,6 +61,7 @@ for (const kind of ['pg-boss', 'nats'] as const)
         select,
         ...options,
         print: (line) => lines.push(line),
+        contracts: [{ schema: WidgetCreatedSchema, event: widgetCreated }],
       });
       return result.then((outcome): { result: ReplayResult; lines: string[] } => ({
         result: outcome,
@@ -136,6 +138,8 @@ for (const kind of ['pg-boss', 'nats'] as const)
             `^would    ${id}  widgets/widget.created@1  reason=handler_failed  attempts=2  dead-lettered \\d{4}-`,
           ),
         ),
+        // The Protobuf payload, decoded for a person to read.
+        expect.stringMatching(/^ {9}payload \{"id":"[0-9a-f-]{36}","name":"gear","color":"blue"\}$/),
         'billing: 1 dead letter(s) selected, 1 would replay, 0 skipped, 0 failed (dry run: nothing changed)',
       ]);
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -181,6 +185,36 @@ for (const kind of ['pg-boss', 'nats'] as const)
       );
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await effectsOf(billing, 'billing')).get(id)).toBe(1);
+      expect(await deadLetterIds(billing)).toEqual([]);
+    });
+
+    it('replays a dead letter written before Protobuf (a JSON envelope), printing its payload', async () => {
+      const billing = await harness.database('billing');
+      await harness.startService('billing', billing, { consumes: [harness.recordEffects('billing')] });
+      const id = crypto.randomUUID();
+      const envelope = {
+        id,
+        type: 'widget.created',
+        version: 1,
+        producer: 'widgets',
+        occurredAt: new Date().toISOString(),
+        traceContext: {},
+        payload: { id: crypto.randomUUID(), name: 'old', color: 'red' },
+      };
+      // As the previous version's consumer left it: the JSON envelope, and the inbox row.
+      await billing.sql`
+        insert into dead_letters (event_id, consumer, producer, type, version, reason, detail, envelope, attempts)
+        values (${id}, 'billing', 'widgets', 'widget.created', 1, 'handler_failed', 'refusing old',
+                ${JSON.stringify(envelope)}::jsonb, 2)`;
+      await billing.sql`insert into inbox (event_id, consumer, type) values (${id}, 'billing', 'widget.created')`;
+
+      const { result, lines } = await replay(billing, 'all');
+      expect(result).toEqual({ kind: 'done', selected: 1, replayed: 1, skipped: 0, failed: 0 });
+      expect(lines[1]).toBe(`         payload ${JSON.stringify(envelope.payload)}`);
+      await eventually(
+        async () => (await effectsOf(billing, 'billing')).get(id) === 1,
+        'the replayed effect',
+      );
       expect(await deadLetterIds(billing)).toEqual([]);
     });
 

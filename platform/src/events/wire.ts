@@ -129,8 +129,19 @@ export function toStoredEnvelope(envelope: EventEnvelope, schema?: DescMessage):
   };
 }
 
-/** A dead letter's stored envelope back to one to deliver (unchecked); `payloadProtobuf` becomes bytes again. */
+/**
+ * A dead letter's stored envelope back to one to deliver (unchecked); `payloadProtobuf` becomes
+ * bytes again. A pg-boss job body `{ envelope }` that a consumer older than Protobuf set aside
+ * unread is decoded too, so such dead letters replay once that consumer is upgraded.
+ */
 export function fromStoredEnvelope(stored: unknown): unknown {
+  if (isObject(stored) && typeof stored.envelope === 'string' && !('id' in stored)) {
+    try {
+      return envelopeFromBinary(new Uint8Array(Buffer.from(stored.envelope, 'base64')));
+    } catch {
+      return stored;
+    }
+  }
   if (!isObject(stored) || typeof stored.payloadProtobuf !== 'string') return stored;
   // The bytes are the event; a decoded `payload` next to them is only there to be read.
   const { payloadProtobuf, payload: _decoded, ...header } = stored;

@@ -70,6 +70,8 @@ describe('payloads in Protobuf binary', () => {
     const stored = JSON.parse(JSON.stringify(toStoredEnvelope({ ...header, payload }, OrderRejectedSchema)));
     expect(stored.payload).toMatchObject({ orderId: ORDER, reason: 'OUT_OF_STOCK' });
     expect(fromStoredEnvelope(stored)).toEqual({ ...header, payload });
+    // A pg-boss job a consumer older than Protobuf dead-lettered unread: still replayable.
+    expect(fromStoredEnvelope(toJobData({ ...header, payload }))).toEqual({ ...header, payload });
   });
 
   it('dead-letters bytes that are no Envelope', () => {

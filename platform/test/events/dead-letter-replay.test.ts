@@ -9,6 +9,8 @@ import {
   replayDeadLetters,
   replayExitCode,
 } from '../../src/events';
+import { OrderRejectedSchema } from '../../src/events/__generated__/orders_pb';
+import { encodePayload, toStoredEnvelope } from '../../src/events/wire';
 import { createLogger } from '../../src/logger';
 import type { Metrics } from '../../src/metrics';
 import { WidgetCreatedSchema } from './fixtures/widget-messages';
@@ -216,6 +218,41 @@ for (const kind of ['pg-boss', 'nats'] as const)
         'the replayed effect',
       );
       expect(await deadLetterIds(billing)).toEqual([]);
+    });
+
+    it("prints a shop event's payload decoded with its message from schema/events", async () => {
+      const billing = await harness.database('billing');
+      const id = crypto.randomUUID();
+      const payload = {
+        orderId: crypto.randomUUID(),
+        userId: crypto.randomUUID(),
+        reason: 'TIMED_OUT',
+        lines: [],
+      };
+      const envelope = {
+        id,
+        type: 'order.rejected',
+        version: 1,
+        producer: 'orders',
+        occurredAt: new Date().toISOString(),
+        traceContext: {},
+        payload: encodePayload(OrderRejectedSchema, payload),
+      };
+      // Kept by a consumer that did not know the message: the bytes only.
+      await billing.sql`
+        insert into dead_letters (event_id, consumer, producer, type, version, reason, detail, envelope, attempts)
+        values (${id}, 'billing', 'orders', 'order.rejected', 1, 'unknown_type', 'not read here',
+                ${JSON.stringify(toStoredEnvelope(envelope))}::jsonb, 1)`;
+      const lines: string[] = [];
+      await replayDeadLetters({
+        sql: billing.sql,
+        transport,
+        consumer: 'billing',
+        select: 'all',
+        dryRun: true,
+        print: (line) => lines.push(line),
+      });
+      expect(lines[1]).toBe(`         payload ${JSON.stringify(payload)}`);
     });
 
     it('skips, with a clear line, a dead letter whose message is no envelope at all', async () => {

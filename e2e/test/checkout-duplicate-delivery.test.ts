@@ -94,7 +94,8 @@ async function sentEvents(orderId: string, types: string[]): Promise<EventEnvelo
         producer: string;
         type: string;
         version: number;
-        payload: Record<string, unknown>;
+        payload: Record<string, unknown> | null;
+        payload_protobuf: Uint8Array | null;
         trace_context: Record<string, string>;
         occurred_at: Date;
       }[]
@@ -107,7 +108,8 @@ async function sentEvents(orderId: string, types: string[]): Promise<EventEnvelo
       producer: row.producer,
       occurredAt: row.occurred_at.toISOString(),
       traceContext: row.trace_context,
-      payload: row.payload,
+      // The Protobuf bytes the relay sent (only a row written before Protobuf has just the JSON).
+      payload: row.payload_protobuf ?? row.payload,
     }));
   } finally {
     await sql.end();

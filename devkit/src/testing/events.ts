@@ -2,9 +2,11 @@ import type { Database } from '@shop/platform/db';
 import {
   connectEventTransport,
   createDeliveryHandler,
+  EVENT_CONTRACTS,
   type EventBusOptions,
   type EventEnvelope,
   type EventHandler,
+  encodePayload,
 } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { createLogger } from '@shop/platform/logger';
@@ -27,7 +29,7 @@ export async function connectEventSource(options: EventBusOptions) {
     producer,
     occurredAt: new Date().toISOString(),
     traceContext: {},
-    payload,
+    payload: asProducersWriteIt({ producer, type, version }, payload),
   });
   const publish = async (...envelopes: EventEnvelope[]): Promise<EventEnvelope[]> => {
     const results = await transport.publish(envelopes);
@@ -49,6 +51,29 @@ export async function connectEventSource(options: EventBusOptions) {
 }
 
 export type EventSource = Awaited<ReturnType<typeof connectEventSource>>;
+
+/**
+ * The payload as a relay sends it: the Protobuf bytes of the event's message (schema/events).
+ * A payload that does not fit its message (or of an event with none) goes as JSON, as events
+ * written before Protobuf did: how a test hands a consumer an old or a broken event.
+ */
+function asProducersWriteIt(
+  event: { producer: string; type: string; version: number },
+  payload: unknown,
+): unknown {
+  const contract = EVENT_CONTRACTS.find(
+    (candidate) =>
+      candidate.event.producer === event.producer &&
+      candidate.event.type === event.type &&
+      candidate.event.version === event.version,
+  );
+  if (!contract) return payload;
+  try {
+    return encodePayload(contract.schema, payload);
+  } catch {
+    return payload;
+  }
+}
 
 /**
  * Hands envelopes to a consumer's code directly (inbox, handler, one transaction), as the bus

@@ -8,6 +8,7 @@ import { EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
 import { deadLetters, inbox } from './tables';
 import { currentTracePropagation } from './trace-context';
 import type { Delivery, DeliveryOutcome } from './transport';
+import { envelopeFromBinary, storableBody, toStoredEnvelope } from './wire';
 
 type TableSchema = Record<string, unknown>;
 
@@ -64,8 +65,10 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
     const row = {
       reason,
       detail: detail.slice(0, 4000),
-      // The column is required; an empty message is kept as a note saying so.
-      envelope: delivery.body ?? 'empty message',
+      // What events:replay reads back; an unreadable body as it came (bytes as base64), an empty one as a note.
+      envelope: envelope
+        ? toStoredEnvelope(envelope, byEvent.get(describeEvent(envelope))?.event.schema)
+        : storableBody(delivery.body),
       attempts: delivery.attempt,
     };
     await tx
@@ -110,8 +113,8 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
   };
 
   return async (delivery) => {
-    const parsed = eventEnvelopeSchema.safeParse(delivery.body);
-    if (!parsed.success) return deadLetter(delivery, null, 'invalid_envelope', parsed.error.message);
+    const parsed = readEnvelope(delivery.body);
+    if (!parsed.success) return deadLetter(delivery, null, 'invalid_envelope', parsed.error);
     const envelope = parsed.data;
     if (!knownTypes.has(`${envelope.producer}/${envelope.type}`))
       return deadLetter(delivery, envelope, 'unknown_type', `${consumer} does not consume ${envelope.type}`);
@@ -187,4 +190,25 @@ export function createDeliveryHandler<TSchema extends TableSchema>(
       return 'retry';
     }
   };
+}
+
+/**
+ * The envelope a body holds: `shop.events.v1.Envelope` bytes, or a JSON envelope written before
+ * Protobuf. Either way its fields are checked here; the payload is left to the handler.
+ */
+export function readEnvelope(
+  body: unknown,
+): { success: true; data: EventEnvelope } | { success: false; error: string } {
+  let candidate = body;
+  if (body instanceof Uint8Array) {
+    try {
+      candidate = envelopeFromBinary(body);
+    } catch (error) {
+      return { success: false, error: `no shop.events.v1.Envelope: ${(error as Error).message}` };
+    }
+  }
+  const parsed = eventEnvelopeSchema.safeParse(candidate);
+  return parsed.success
+    ? { success: true, data: parsed.data }
+    : { success: false, error: parsed.error.message };
 }

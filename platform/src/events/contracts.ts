@@ -44,9 +44,12 @@ export const EVENT_CONTRACTS: readonly { schema: DescMessage; event: EventName }
     }),
 );
 
-/** The name of the event `schema` describes, for `defineEvent`; a message that is no event is a mistake caught at start. */
-export function eventNamed(schema: DescMessage): EventName {
+/**
+ * The name of the event `schema` describes and the message itself, for `defineEvent`; a message
+ * that is no event is a mistake caught at start.
+ */
+export function eventNamed(schema: DescMessage): EventName & { schema: DescMessage } {
   const event = eventOf(schema);
   if (!event) throw new Error(`${schema.typeName} is no event: it has no (shop.events.v1.event_type) option`);
-  return event;
+  return { ...event, schema };
 }

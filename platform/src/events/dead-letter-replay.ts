@@ -1,6 +1,9 @@
+import type { DescMessage } from '@bufbuild/protobuf';
 import type { Sql } from 'postgres';
+import { EVENT_CONTRACTS, type EventName } from './contracts';
 import { describeEvent, type EventEnvelope, eventEnvelopeSchema } from './envelope';
 import type { EventTransport } from './transport';
+import { decodePayload, fromStoredEnvelope } from './wire';
 
 export interface ReplayOptions {
   /** The consuming service's own database (its `dead_letters` and `inbox` tables). */
@@ -15,8 +18,10 @@ export interface ReplayOptions {
   reason?: string;
   /** List what would be replayed; change nothing. */
   dryRun?: boolean;
-  /** Receives one line per event, then the summary. */
+  /** Receives one line per event, each followed by its payload as JSON, then the summary. */
   print: (line: string) => void;
+  /** The messages to decode payloads with: schema/events' by default. */
+  contracts?: readonly { schema: DescMessage; event: EventName }[];
 }
 
 export type ReplayResult =
@@ -73,7 +78,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   let skipped = 0;
   let failed = 0;
   for (const row of rows) {
-    const parsed = eventEnvelopeSchema.safeParse(row.envelope);
+    const parsed = eventEnvelopeSchema.safeParse(fromStoredEnvelope(row.envelope));
     if (!parsed.success) {
       skipped += 1;
       print(
@@ -84,8 +89,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     }
     const envelope: EventEnvelope = parsed.data;
     const summary = describeRow(row, envelope);
+    const payload = `         payload ${payloadAsJson(envelope, options.contracts ?? EVENT_CONTRACTS)}`;
     if (options.dryRun) {
       print(`would    ${summary}`);
+      print(payload);
       continue;
     }
     try {
@@ -95,10 +102,12 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       else {
         replayed += 1;
         print(`replayed ${summary}`);
+        print(payload);
       }
     } catch (error) {
       failed += 1;
       print(`FAILED   ${summary}: ${error instanceof Error ? error.message : String(error)}`);
+      print(payload);
     }
   }
 
@@ -134,4 +143,28 @@ function describeRow(row: DeadLetter, envelope: EventEnvelope): string {
     `attempts=${row.attempts}`,
     `dead-lettered ${row.dead_lettered_at}`,
   ].join('  ');
+}
+
+/**
+ * The payload for a person to read: Protobuf bytes decoded with the message of the event's
+ * producer, type and version; a JSON payload (written before Protobuf) as it is.
+ */
+function payloadAsJson(
+  envelope: EventEnvelope,
+  contracts: readonly { schema: DescMessage; event: EventName }[],
+): string {
+  if (!(envelope.payload instanceof Uint8Array)) return JSON.stringify(envelope.payload);
+  const bytes = `${envelope.payload.length} bytes of Protobuf`;
+  const contract = contracts.find(
+    ({ event }) =>
+      event.producer === envelope.producer &&
+      event.type === envelope.type &&
+      event.version === envelope.version,
+  );
+  if (!contract) return `(${bytes}; no message known for ${describeEvent(envelope)})`;
+  try {
+    return JSON.stringify(decodePayload(contract.schema, envelope.payload));
+  } catch (error) {
+    return `(${bytes} that are no ${contract.schema.typeName}: ${(error as Error).message})`;
+  }
 }

@@ -1,3 +1,4 @@
+import type { DescMessage } from '@bufbuild/protobuf';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,10 @@ export interface EventEnvelope<TPayload = unknown> {
   occurredAt: string;
   /** W3C trace context (`traceparent`, `tracestate`) carried from the producer's request to the handler. */
   traceContext: Record<string, string>;
+  /**
+   * On the bus: the event message's Protobuf binary (a `Uint8Array`), or the JSON payload of an
+   * event written before Protobuf (see wire.ts). In a handler: the payload, checked by its schema.
+   */
   payload: TPayload;
 }
 
@@ -36,14 +41,17 @@ export const eventEnvelopeSchema = z.object({
 });
 
 /**
- * One version of one event type: its name, who writes it and the zod schema of its payload.
- * A producer declares the full payload it writes; a consumer declares, with the same
- * function, only the part it reads (zod drops the other fields), so services share no code.
+ * One version of one event type: its name, who writes it, its Protobuf message (what travels)
+ * and the zod schema of its payload's JSON form. A producer declares the full payload it writes;
+ * a consumer declares, with the same function, only the part it reads (zod drops the other
+ * fields), so services share no code but the generated messages. `eventNamed(XSchema)` gives
+ * the name and the message.
  */
 export interface EventDefinition<TPayload = unknown> {
   producer: string;
   type: string;
   version: number;
+  schema: DescMessage;
   payload: z.ZodType<TPayload>;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database';
 import { describeEvent, type EventDefinition, type EventEnvelope } from './envelope';
 import type { EventSubscription } from './transport';
+import { decodePayload } from './wire';
 
 type TableSchema = Record<string, unknown>;
 
@@ -11,8 +12,11 @@ export type PreparedEvent<TSchema extends TableSchema> =
 
 /** What a service does with one version of one event type it consumes. */
 export interface EventHandler<TSchema extends TableSchema> {
-  readonly event: Pick<EventDefinition, 'producer' | 'type' | 'version'>;
-  /** Checks the payload against the consumer's schema; when it fits, returns the effect to run. */
+  readonly event: Pick<EventDefinition, 'producer' | 'type' | 'version' | 'schema'>;
+  /**
+   * Decodes the payload with the event's message (a JSON payload written before Protobuf is read
+   * as it is), checks it against the consumer's schema; when it fits, returns the effect to run.
+   */
   prepare(envelope: EventEnvelope): PreparedEvent<TSchema>;
 }
 
@@ -27,9 +31,17 @@ export function handleEvent<TPayload, TSchema extends TableSchema>(
   handle: (tx: Database<TSchema>, payload: TPayload, envelope: EventEnvelope<TPayload>) => Promise<void>,
 ): EventHandler<TSchema> {
   return {
-    event: { producer: event.producer, type: event.type, version: event.version },
+    event: { producer: event.producer, type: event.type, version: event.version, schema: event.schema },
     prepare(envelope) {
-      const checked = event.payload.safeParse(envelope.payload);
+      let payload = envelope.payload;
+      if (payload instanceof Uint8Array) {
+        try {
+          payload = decodePayload(event.schema, payload);
+        } catch (error) {
+          return { ok: false, error: `not a ${event.schema.typeName}: ${(error as Error).message}` };
+        }
+      }
+      const checked = event.payload.safeParse(payload);
       if (!checked.success) return { ok: false, error: z.prettifyError(checked.error) };
       const typed: EventEnvelope<TPayload> = { ...envelope, payload: checked.data };
       return { ok: true, apply: (tx) => handle(tx, checked.data, typed) };

@@ -1,5 +1,5 @@
 export { type EventsConfig, eventBusOptions, eventsEnv } from './config';
-export { createDeliveryHandler, DEAD_LETTER_REASONS, type DeadLetterReason } from './consumer';
+export { createDeliveryHandler, DEAD_LETTER_REASONS, type DeadLetterReason, readEnvelope } from './consumer';
 export { EVENT_CONTRACTS, type EventName, type EventSchema, eventNamed, eventOf } from './contracts';
 export { type ReplayOptions, type ReplayResult, replayDeadLetters } from './dead-letter-replay';
 export {
@@ -39,3 +39,4 @@ export type {
   RunningConsumer,
 } from './transport';
 export { type BackgroundLoop, runUntilStopped, WakeUp } from './wake-up';
+export { decodePayload, encodePayload } from './wire';

@@ -14,6 +14,7 @@ import type { Logger } from '../logger';
 import type { EventEnvelope } from './envelope';
 import { backoffDelayMs, EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
 import type { Delivery, EventTransport, PublishResult, RunningConsumer } from './transport';
+import { envelopeToBinary, readBusBody } from './wire';
 
 export interface NatsTransportOptions {
   url: string;
@@ -109,7 +110,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
         envelopes.map(async (envelope): Promise<PublishResult> => {
           try {
             await ensureStream(envelope.producer);
-            await js.publish(subject(envelope.producer, envelope.type), JSON.stringify(envelope), {
+            await js.publish(subject(envelope.producer, envelope.type), busMessage(envelope), {
               msgID: envelope.id,
               expect: { streamName: streamName(envelope.producer) },
               timeout: PUBLISH_TIMEOUT_MS,
@@ -168,7 +169,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           }
           const delivery: Delivery = {
             messageId: `${stream}:${message.seq}`,
-            body: parseBody(message.string()),
+            body: readBusBody(message.data),
             attempt: message.info.deliveryCount,
           };
           const outcome = await deliver(delivery);
@@ -231,7 +232,7 @@ export async function connectNatsTransport(options: NatsTransportOptions): Promi
           `the consumer ${durable} on ${stream} does not take replays yet: restart ${consumer} with this version first`,
         );
       // No Nats-Msg-Id: the stream would drop it as a duplicate of the first publish within its window.
-      await js.publish(`${replays}${envelope.type}`, JSON.stringify(envelope), {
+      await js.publish(`${replays}${envelope.type}`, busMessage(envelope), {
         expect: { streamName: stream },
         timeout: PUBLISH_TIMEOUT_MS,
       });
@@ -263,11 +264,10 @@ function serverAtLeast(version: string | undefined, [major, minor]: [number, num
   return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }
 
-/** An unparsable body still reaches the consumer, which dead-letters it as an invalid envelope. */
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** The Envelope's Protobuf bytes; a JSON payload (a row written before Protobuf) as the JSON envelope it was. */
+function busMessage(envelope: EventEnvelope): Uint8Array | string {
+  const { payload } = envelope;
+  return payload instanceof Uint8Array
+    ? envelopeToBinary({ ...envelope, payload })
+    : JSON.stringify(envelope);
 }

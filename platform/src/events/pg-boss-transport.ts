@@ -12,6 +12,7 @@ import type {
   RunningConsumer,
 } from './transport';
 import { runUntilStopped, WakeUp } from './wake-up';
+import { fromJobData, toJobData } from './wire';
 
 export interface PgBossTransportOptions {
   /** The `events` database every service of the system shares (its own role, its own tables). */
@@ -84,7 +85,11 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       for (const row of rows as { event: string; name: string }[])
         queuesOf.set(row.event, [...(queuesOf.get(row.event) ?? []), row.name]);
       const jobs = envelopes.flatMap((envelope) =>
-        (queuesOf.get(eventName(envelope)) ?? []).map((name) => ({ id: envelope.id, name, data: envelope })),
+        (queuesOf.get(eventName(envelope)) ?? []).map((name) => ({
+          id: envelope.id,
+          name,
+          data: toJobData(envelope),
+        })),
       );
       if (jobs.length > 0) {
         // One statement: every job of the batch is inserted, or none is.
@@ -128,7 +133,11 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       wakers.add(wakeUp.notify);
 
       const handle = async (job: PgBoss.JobWithMetadata<unknown>) => {
-        const delivery: Delivery = { messageId: job.id, body: job.data, attempt: job.retryCount + 1 };
+        const delivery: Delivery = {
+          messageId: job.id,
+          body: fromJobData(job.data),
+          attempt: job.retryCount + 1,
+        };
         const outcome: DeliveryOutcome = await deliver(delivery);
         if (outcome === 'ack') await boss.complete(queue, job.id);
         else await boss.fail(queue, job.id, { message: 'handler failed; retrying' });
@@ -168,7 +177,7 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
         throw new Error(`there is no queue ${queue} on this bus: ${consumer} has never consumed events here`);
       // A fresh job id: the first delivery's job keeps the event id (done, then archived) and would swallow it.
       // The queue's retry settings apply, as to any job of the queue.
-      await boss.insert([{ name: queue, data: envelope }]);
+      await boss.insert([{ name: queue, data: toJobData(envelope) }]);
       await db.executeSql('select pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
     },
 

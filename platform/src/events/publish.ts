@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { newId } from '../ids';
 import { describeEvent, type EventDefinition, type EventEnvelope } from './envelope';
 import { currentTracePropagation } from './trace-context';
+import { encodePayload } from './wire';
 
 /** The channel `publishEvent` notifies at commit, so the relay wakes up at once instead of polling. */
 export const OUTBOX_CHANNEL = 'shop_outbox';
@@ -11,8 +12,10 @@ export const OUTBOX_CHANNEL = 'shop_outbox';
 /**
  * Writes an event into the outbox, inside the caller's transaction: it is published once that
  * transaction commits, and never if it rolls back. The payload is checked against the event's
- * schema here, so a bad payload fails the write instead of reaching a consumer. One SQL
- * statement (the insert, plus a notification Postgres only delivers at commit).
+ * zod schema and encoded with its Protobuf message here, so a bad payload fails the write
+ * instead of reaching a consumer. The outbox keeps the bytes that travel (`payload_protobuf`)
+ * and, for people and SQL, the same payload as JSON (`payload`). One SQL statement (the insert,
+ * plus a notification Postgres only delivers at commit).
  */
 export async function publishEvent<TPayload, TSchema extends Record<string, unknown>>(
   tx: Database<TSchema>,
@@ -25,6 +28,14 @@ export async function publishEvent<TPayload, TSchema extends Record<string, unkn
     throw new Error(
       `invalid payload for event ${describeEvent(definition)}: ${z.prettifyError(checked.error)}`,
     );
+  let bytes: Uint8Array;
+  try {
+    bytes = encodePayload(definition.schema, checked.data);
+  } catch (error) {
+    throw new Error(
+      `payload for event ${describeEvent(definition)} does not fit ${definition.schema.typeName}: ${(error as Error).message}`,
+    );
+  }
   const envelope: EventEnvelope<TPayload> = {
     id: options.id ?? newId(),
     type: definition.type,
@@ -36,9 +47,10 @@ export async function publishEvent<TPayload, TSchema extends Record<string, unkn
   };
   await tx.execute(sql`
     with written as (
-      insert into outbox (id, producer, type, version, payload, trace_context, occurred_at)
+      insert into outbox (id, producer, type, version, payload, payload_protobuf, trace_context, occurred_at)
       values (${envelope.id}, ${envelope.producer}, ${envelope.type}, ${envelope.version},
-              ${JSON.stringify(envelope.payload)}::jsonb, ${JSON.stringify(envelope.traceContext)}::jsonb,
+              ${JSON.stringify(envelope.payload)}::jsonb, ${Buffer.from(bytes)}::bytea,
+              ${JSON.stringify(envelope.traceContext)}::jsonb,
               ${envelope.occurredAt}::timestamptz)
       returning id
     )

@@ -37,7 +37,9 @@ interface ClaimedRow {
   producer: string;
   type: string;
   version: number;
+  /** JSON: the payload of a row written before Protobuf (then payload_protobuf is null). */
   payload: unknown;
+  payload_protobuf: Uint8Array | null;
   trace_context: Record<string, string>;
   occurred_at: string;
   attempts: number;
@@ -66,7 +68,7 @@ export async function startOutboxRelay(options: RelayOptions): Promise<OutboxRel
       // A relay stuck mid-publish gives its rows back instead of holding them forever.
       await tx`set local idle_in_transaction_session_timeout = '60s'`;
       const rows = await tx<ClaimedRow[]>`
-        select id, producer, type, version, payload, trace_context, attempts,
+        select id, producer, type, version, payload, payload_protobuf, trace_context, attempts,
                -- Formatted here: Drizzle on the same pool turns postgres.js' date parsing off.
                to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
         from outbox
@@ -182,6 +184,7 @@ function toEnvelope(row: ClaimedRow): EventEnvelope {
     producer: row.producer,
     occurredAt: row.occurred_at,
     traceContext: row.trace_context,
-    payload: row.payload,
+    // The bytes when the row has them; a row written before Protobuf goes out as JSON, as it did then.
+    payload: row.payload_protobuf ?? row.payload,
   };
 }

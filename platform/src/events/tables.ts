@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The three tables of the events machinery. A service re-exports the ones it uses from its own
@@ -10,6 +20,9 @@ import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } fro
 // Milliseconds, like every timestamp in this system: what a JavaScript Date holds.
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
+// Drizzle has no bytea column of its own; postgres.js reads and writes it as a Buffer.
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
 /** Events written by this service, in the same transaction as the change they describe; the relay sends them. */
 export const outbox = pgTable(
   'outbox',
@@ -19,7 +32,13 @@ export const outbox = pgTable(
     producer: text('producer').notNull(),
     type: text('type').notNull(),
     version: integer('version').notNull(),
-    payload: jsonb('payload').notNull(),
+    /**
+     * The payload as JSON, for people and SQL (`payload->>'orderId'`); the only payload of rows
+     * written before Protobuf (null `payload_protobuf`), which the relay sends as JSON.
+     */
+    payload: jsonb('payload'),
+    /** The event message's Protobuf binary: what the relay sends. */
+    payloadProtobuf: bytea('payload_protobuf'),
     traceContext: jsonb('trace_context').$type<Record<string, string>>().notNull(),
     occurredAt: at('occurred_at').notNull().defaultNow(),
     /** Publish attempts that failed so far. */

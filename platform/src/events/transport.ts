@@ -10,7 +10,10 @@ export interface EventSubscription {
 export interface Delivery {
   /** The transport's own id of the message: names a dead letter whose envelope has no usable id. */
   messageId: string;
-  /** The decoded JSON body: an envelope, if the producer was well behaved. */
+  /**
+   * The body as the bus carried it: `shop.events.v1.Envelope` bytes (a `Uint8Array`), or a JSON
+   * envelope written before Protobuf, parsed (see wire.ts). An envelope, if the producer was well behaved.
+   */
   body: unknown;
   /** 1 on the first delivery, counted by the bus across replicas and restarts. */
   attempt: number;
@@ -43,7 +46,11 @@ export interface EventTransport {
   readonly displayUrl: string;
   /** What a producer needs before it publishes (NATS: its stream). Idempotent. */
   prepareProducer(producer: string): Promise<void>;
-  /** Hands events to the bus; each result says whether the bus durably accepted that event. */
+  /**
+   * Hands events to the bus; each result says whether the bus durably accepted that event. An
+   * envelope whose payload is a `Uint8Array` travels as a Protobuf Envelope; any other payload
+   * (a row written before Protobuf) as the JSON envelope the previous code wrote.
+   */
   publish(envelopes: readonly EventEnvelope[]): Promise<PublishResult[]>;
   /**
    * Starts delivering the subscribed events to `deliver`, sharing them with every other process

@@ -18,6 +18,7 @@ import {
   widgetCreatedLoose,
   widgetCreatedV2,
   widgetPainted,
+  writeLegacyOutboxRow,
 } from './harness';
 
 const CRASHING_RELAY = fileURLToPath(new URL('./fixtures/crashing-relay.ts', import.meta.url));
@@ -178,6 +179,42 @@ export function eventTransportContract(kind: TransportKind): void {
     expect(await billing.sql`select * from inbox where event_id = ${id}`).toHaveLength(1);
   });
 
+  it('reads events written before Protobuf: a JSON outbox row, a JSON envelope on the bus', async () => {
+    const widgets = await harness.database('widgets');
+    const billing = await harness.database('billing');
+    await harness.startService('billing', billing, { consumes: [harness.recordEffects('billing')] });
+    // An outbox row left by the previous version, relayed by this one as it was written (JSON).
+    const fromOutbox = await writeLegacyOutboxRow(widgets, 'from the old outbox');
+    await harness.startService('widgets', widgets, { publishes: [widgetCreated] });
+    // A message the previous version's relay put on the bus, still queued when this one started.
+    const queued = crypto.randomUUID();
+    await harness.redeliver('billing', {
+      id: queued,
+      type: 'widget.created',
+      version: 1,
+      producer: 'widgets',
+      occurredAt: new Date().toISOString(),
+      traceContext: {},
+      payload: { id: crypto.randomUUID(), name: 'from the old bus', color: 'red' },
+    });
+    // And one written by this version, Protobuf all the way.
+    const current = await createWidget(widgets.db, 'protobuf');
+
+    await eventually(async () => {
+      const effects = await effectsOf(billing, 'billing');
+      return [fromOutbox, queued, current].every((id) => effects.get(id) === 1);
+    }, 'the three events handled');
+    const values = await billing.sql`select event_id, value from effects order by value`;
+    expect(Object.fromEntries(values.map((row) => [row.event_id, row.value]))).toEqual({
+      [fromOutbox]: 'from the old outbox',
+      [queued]: 'from the old bus',
+      [current]: 'protobuf',
+    });
+    const [sent] = await widgets.sql`select payload_protobuf from outbox where id = ${current}`;
+    expect(sent?.payload_protobuf).toBeInstanceOf(Uint8Array);
+    expect(await billing.sql`select 1 from dead_letters`).toHaveLength(0);
+  });
+
   it('retries a failing handler with growing delays, then dead-letters the event without blocking others', async () => {
     const widgets = await harness.database('widgets');
     const billing = await harness.database('billing');
@@ -208,7 +245,13 @@ export function eventTransportContract(kind: TransportKind): void {
       attempts: retry.maxAttempts,
     });
     expect(dead?.detail).toContain('refusing doomed');
-    expect(dead?.envelope).toMatchObject({ id: doomed, type: 'widget.created', payload: { name: 'doomed' } });
+    // The bytes that travelled, and the payload decoded for whoever reads the table.
+    expect(dead?.envelope).toMatchObject({
+      id: doomed,
+      type: 'widget.created',
+      payload: { name: 'doomed' },
+      payloadProtobuf: expect.any(String),
+    });
 
     const calls = harness.calls.get(`billing:${doomed}`) ?? [];
     expect(calls).toHaveLength(retry.maxAttempts);

@@ -12,6 +12,7 @@ describe('event contracts', () => {
       producer: 'orders',
       type: 'order.payment_requested',
       version: 1,
+      schema: OrderPaymentRequestedSchema,
     });
     expect(eventOf(StockReservationFailedSchema)).toEqual({
       producer: 'inventory',

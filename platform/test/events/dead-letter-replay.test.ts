@@ -9,8 +9,11 @@ import {
   replayDeadLetters,
   replayExitCode,
 } from '../../src/events';
+import { OrderRejectedSchema } from '../../src/events/__generated__/orders_pb';
+import { encodePayload, toStoredEnvelope } from '../../src/events/wire';
 import { createLogger } from '../../src/logger';
 import type { Metrics } from '../../src/metrics';
+import { WidgetCreatedSchema } from './fixtures/widget-messages';
 import {
   createHarness,
   createWidget,
@@ -60,6 +63,7 @@ for (const kind of ['pg-boss', 'nats'] as const)
         select,
         ...options,
         print: (line) => lines.push(line),
+        contracts: [{ schema: WidgetCreatedSchema, event: widgetCreated }],
       });
       return result.then((outcome): { result: ReplayResult; lines: string[] } => ({
         result: outcome,
@@ -136,6 +140,8 @@ for (const kind of ['pg-boss', 'nats'] as const)
             `^would    ${id}  widgets/widget.created@1  reason=handler_failed  attempts=2  dead-lettered \\d{4}-`,
           ),
         ),
+        // The Protobuf payload, decoded for a person to read.
+        expect.stringMatching(/^ {9}payload \{"id":"[0-9a-f-]{36}","name":"gear","color":"blue"\}$/),
         'billing: 1 dead letter(s) selected, 1 would replay, 0 skipped, 0 failed (dry run: nothing changed)',
       ]);
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -182,6 +188,71 @@ for (const kind of ['pg-boss', 'nats'] as const)
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await effectsOf(billing, 'billing')).get(id)).toBe(1);
       expect(await deadLetterIds(billing)).toEqual([]);
+    });
+
+    it('replays a dead letter written before Protobuf (a JSON envelope), printing its payload', async () => {
+      const billing = await harness.database('billing');
+      await harness.startService('billing', billing, { consumes: [harness.recordEffects('billing')] });
+      const id = crypto.randomUUID();
+      const envelope = {
+        id,
+        type: 'widget.created',
+        version: 1,
+        producer: 'widgets',
+        occurredAt: new Date().toISOString(),
+        traceContext: {},
+        payload: { id: crypto.randomUUID(), name: 'old', color: 'red' },
+      };
+      // As the previous version's consumer left it: the JSON envelope, and the inbox row.
+      await billing.sql`
+        insert into dead_letters (event_id, consumer, producer, type, version, reason, detail, envelope, attempts)
+        values (${id}, 'billing', 'widgets', 'widget.created', 1, 'handler_failed', 'refusing old',
+                ${JSON.stringify(envelope)}::jsonb, 2)`;
+      await billing.sql`insert into inbox (event_id, consumer, type) values (${id}, 'billing', 'widget.created')`;
+
+      const { result, lines } = await replay(billing, 'all');
+      expect(result).toEqual({ kind: 'done', selected: 1, replayed: 1, skipped: 0, failed: 0 });
+      expect(lines[1]).toBe(`         payload ${JSON.stringify(envelope.payload)}`);
+      await eventually(
+        async () => (await effectsOf(billing, 'billing')).get(id) === 1,
+        'the replayed effect',
+      );
+      expect(await deadLetterIds(billing)).toEqual([]);
+    });
+
+    it("prints a shop event's payload decoded with its message from schema/events", async () => {
+      const billing = await harness.database('billing');
+      const id = crypto.randomUUID();
+      const payload = {
+        orderId: crypto.randomUUID(),
+        userId: crypto.randomUUID(),
+        reason: 'TIMED_OUT',
+        lines: [],
+      };
+      const envelope = {
+        id,
+        type: 'order.rejected',
+        version: 1,
+        producer: 'orders',
+        occurredAt: new Date().toISOString(),
+        traceContext: {},
+        payload: encodePayload(OrderRejectedSchema, payload),
+      };
+      // Kept by a consumer that did not know the message: the bytes only.
+      await billing.sql`
+        insert into dead_letters (event_id, consumer, producer, type, version, reason, detail, envelope, attempts)
+        values (${id}, 'billing', 'orders', 'order.rejected', 1, 'unknown_type', 'not read here',
+                ${JSON.stringify(toStoredEnvelope(envelope))}::jsonb, 1)`;
+      const lines: string[] = [];
+      await replayDeadLetters({
+        sql: billing.sql,
+        transport,
+        consumer: 'billing',
+        select: 'all',
+        dryRun: true,
+        print: (line) => lines.push(line),
+      });
+      expect(lines[1]).toBe(`         payload ${JSON.stringify(payload)}`);
     });
 
     it('skips, with a clear line, a dead letter whose message is no envelope at all', async () => {

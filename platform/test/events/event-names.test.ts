@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineEvent, eventEnvelopeSchema } from '../../src/events';
+import { WidgetCreatedSchema } from './fixtures/widget-messages';
 
 const define = (type: string, producer = 'orders') =>
-  defineEvent({ producer, type, version: 1, payload: z.object({}) });
+  defineEvent({ producer, type, version: 1, schema: WidgetCreatedSchema, payload: z.object({}) });
 
 describe('event names', () => {
   it('accepts dotted lower-case types whose words may be joined by "_" or "-"', () => {

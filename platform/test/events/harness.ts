@@ -19,14 +19,17 @@ import {
   defineEvent,
   type EventBusOptions,
   type EventDefinition,
+  type EventEnvelope,
   type EventHandler,
   handleEvent,
   publishEvent,
   type RunningEvents,
   startServiceEvents,
 } from '../../src/events';
+import { envelopeToBinary, toJobData } from '../../src/events/wire';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import * as tables from './fixtures/schema';
+import { WidgetCreatedSchema, WidgetCreatedV2Schema, WidgetPaintedSchema } from './fixtures/widget-messages';
 
 export type Tables = typeof tables;
 export type Db = Database<Tables>;
@@ -39,6 +42,7 @@ export const widgetCreated = defineEvent({
   producer: 'widgets',
   type: 'widget.created',
   version: 1,
+  schema: WidgetCreatedSchema,
   payload: z.object({ id: z.uuid(), name: z.string().min(1), color: z.string() }),
 });
 
@@ -47,6 +51,7 @@ export const widgetCreatedSeenByConsumer = defineEvent({
   producer: 'widgets',
   type: 'widget.created',
   version: 1,
+  schema: WidgetCreatedSchema,
   payload: z.object({ id: z.uuid(), name: z.string().min(1) }),
 });
 
@@ -55,6 +60,7 @@ export const widgetCreatedV2 = defineEvent({
   producer: 'widgets',
   type: 'widget.created',
   version: 2,
+  schema: WidgetCreatedV2Schema,
   payload: z.object({ id: z.uuid(), name: z.string(), color: z.string() }),
 });
 
@@ -63,6 +69,7 @@ export const widgetCreatedLoose = defineEvent({
   producer: 'widgets',
   type: 'widget.created',
   version: 1,
+  schema: WidgetCreatedSchema,
   payload: z.object({ id: z.uuid(), name: z.string(), color: z.string() }),
 });
 
@@ -71,6 +78,7 @@ export const widgetPainted = defineEvent({
   producer: 'widgets',
   type: 'widget.painted',
   version: 1,
+  schema: WidgetPaintedSchema,
   payload: z.object({ id: z.uuid(), color: z.string() }),
 });
 
@@ -100,7 +108,11 @@ export interface Harness {
   /** Handler calls per event id of one consumer (each a timestamp), effects or not. */
   calls: Map<string, number[]>;
   recordEffects(consumer: string, behaviour?: HandlerBehaviour): EventHandler<Tables>;
-  /** Puts a message on the bus for `consumer` again, past the bus' own dedupe: a redelivery. */
+  /**
+   * Puts a message on the bus for `consumer` again, past the bus' own dedupe: a redelivery. An
+   * envelope whose payload is a `Uint8Array` goes as the relay sends it (a Protobuf Envelope);
+   * anything else as JSON, as the code before Protobuf wrote every event.
+   */
   redeliver(consumer: string, body: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
@@ -160,12 +172,17 @@ export async function createHarness(
         const boss = new PgBoss({ connectionString: where.databaseUrl, supervise: false, schedule: false });
         boss.on('error', () => {});
         await boss.start();
-        await boss.send(`${namespace}.${consumer}`, body);
+        await boss.send(
+          `${namespace}.${consumer}`,
+          body.payload instanceof Uint8Array ? toJobData(asEnvelope(body)) : body,
+        );
         await boss.stop({ graceful: false, wait: true });
         return;
       }
       const nc = await connect({ servers: where.url });
-      await jetstream(nc).publish(`${namespace}.events.widgets.widget.created`, JSON.stringify(body));
+      const message =
+        body.payload instanceof Uint8Array ? envelopeToBinary(asEnvelope(body)) : JSON.stringify(body);
+      await jetstream(nc).publish(`${namespace}.events.widgets.widget.created`, message);
       await nc.close();
     },
     async close() {
@@ -199,10 +216,29 @@ export async function createWidget(
 
 class RolledBack extends Error {}
 
+function asEnvelope(body: Record<string, unknown>): EventEnvelope<Uint8Array> {
+  return body as unknown as EventEnvelope<Uint8Array>;
+}
+
+/**
+ * A `widget.created` outbox row exactly as the code before Protobuf wrote it: the payload as
+ * jsonb only (no payload_protobuf). Returns the event id.
+ */
+export async function writeLegacyOutboxRow(database: ServiceDatabase, name: string): Promise<string> {
+  const id = crypto.randomUUID();
+  await database.sql`
+    insert into outbox (id, producer, type, version, payload, trace_context, occurred_at)
+    values (${id}, 'widgets', 'widget.created', 1,
+            ${JSON.stringify({ id: crypto.randomUUID(), name, color: 'red' })}::jsonb, '{}'::jsonb,
+            ${new Date().toISOString()}::timestamptz)`;
+  await database.sql`select pg_notify('shop_outbox', '')`;
+  return id;
+}
+
 /** An event as the relay put it on the bus, read back from the producer's outbox (to deliver it again). */
 export async function sentEnvelope(database: ServiceDatabase, id: string): Promise<Record<string, unknown>> {
   const [row] = await database.sql`
-    select id, producer, type, version, payload, trace_context,
+    select id, producer, type, version, payload, payload_protobuf, trace_context,
            to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
     from outbox where id = ${id}`;
   return {
@@ -212,7 +248,8 @@ export async function sentEnvelope(database: ServiceDatabase, id: string): Promi
     producer: row?.producer,
     occurredAt: row?.occurred_at,
     traceContext: row?.trace_context,
-    payload: row?.payload,
+    // The bytes the relay sent (a row written before Protobuf has only the JSON).
+    payload: row?.payload_protobuf ?? row?.payload,
   };
 }
 

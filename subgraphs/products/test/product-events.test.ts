@@ -7,7 +7,14 @@ import {
   type TestSubgraph,
 } from '@shop/devkit/testing';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
-import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
+import {
+  connectEventTransport,
+  decodePayload,
+  type EventEnvelope,
+  type EventTransport,
+  readEnvelope,
+} from '@shop/platform/events';
+import { ProductCreatedSchema } from '@shop/platform/events/contracts/products';
 import { createLogger } from '@shop/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tables } from '../src/db/database';
@@ -32,7 +39,8 @@ beforeAll(async () => {
       { producer: 'products', type: 'product.updated' },
     ],
     async (delivery) => {
-      received.push(delivery.body as EventEnvelope);
+      const read = readEnvelope(delivery.body);
+      if (read.success) received.push(read.data);
       return 'ack';
     },
     { concurrency: 1 },
@@ -101,11 +109,10 @@ describe('product.created', () => {
       () => received.find((envelope) => envelope.id === event?.id),
       'the event on the bus',
     );
-    expect(delivered).toMatchObject({
-      type: 'product.created',
-      producer: 'products',
-      payload: event?.payload,
-    });
+    expect(delivered).toMatchObject({ type: 'product.created', producer: 'products' });
+    // On the bus: the ProductCreated message's binary encoding, which reads back as the payload written.
+    expect(delivered.payload).toBeInstanceOf(Uint8Array);
+    expect(decodePayload(ProductCreatedSchema, delivered.payload as Uint8Array)).toEqual(event?.payload);
   });
 
   it('is not written when the product is not: a duplicate SKU, a bad field, a customer', async () => {

@@ -17,7 +17,6 @@ import {
 import type { GatewayContext } from '../context';
 import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
 import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
-import { RequiresConflicts } from '../planning/requires-conflicts';
 import { executePlanNode } from './execute-plan';
 import { selectsSubgraphFields, shapeResponse } from './response-shape';
 import type { ResultObject } from './result-data';
@@ -57,12 +56,7 @@ export class SupergraphEngine {
     this.types = new TypeConditions(supergraph.schema.toGraphQLJSSchema());
     const planned = plannedSupergraph(supergraphSdl);
     options.planner.warm(planned);
-    this.plans = new OperationPlans(
-      planned,
-      this.apiSchema,
-      options.planner,
-      new RequiresConflicts(this.schema, supergraphSdl),
-    );
+    this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
     this.dataSources = new Map(
       supergraph.subgraphsMetadata().map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]),
     );

@@ -6,10 +6,10 @@ import {
   GraphQLError,
   Kind,
   type OperationDefinitionNode,
+  parse,
 } from 'graphql';
 import { compileResponseShape, type ResponseShape } from '../execution/response-shape';
 import type { PlannedSupergraph, PlannerPool } from './planner-pool';
-import type { RequiresConflicts } from './requires-conflicts';
 
 /** Everything derivable from one operation on one supergraph version, made once and reused by every request. */
 export interface PreparedOperation {
@@ -38,7 +38,6 @@ export class OperationPlans {
     private readonly supergraph: PlannedSupergraph,
     private readonly apiSchema: Schema,
     private readonly planner: PlannerPool,
-    private readonly requiresConflicts: RequiresConflicts,
   ) {}
 
   /** The operation of `document` that `operationName` picks (the stock gateway's `buildOperationContext`). */
@@ -77,10 +76,9 @@ export class OperationPlans {
     definition: OperationDefinitionNode,
     operationName: string | null | undefined,
   ): Promise<PreparedOperation> {
-    const rewritten = this.requiresConflicts.rewrite(document);
     const planned = await this.planner.plan({
       supergraph: this.supergraph,
-      query: rewritten?.source ?? source,
+      query: source,
       operationName: operationName ?? undefined,
       validate: false,
     });
@@ -90,8 +88,9 @@ export class OperationPlans {
     // Requests for the same operation that waited on the same planning: the first one shaped it.
     const known = this.get(queryHash, operationName);
     if (known) return known;
-    const { plan } = planned;
-    const plannedDocument = rewritten?.document ?? document;
+    const { plan, rewrite } = planned;
+    // The planner thread may have given client fields aliases (RequiresConflicts): shape as it planned.
+    const plannedDocument = rewrite ? parse(rewrite.query) : document;
     const fragments = plannedDocument.definitions.filter(
       (candidate): candidate is FragmentDefinitionNode => candidate.kind === Kind.FRAGMENT_DEFINITION,
     );
@@ -100,13 +99,13 @@ export class OperationPlans {
       {
         kind: Kind.DOCUMENT,
         definitions: [
-          rewritten ? OperationPlans.pickOperation(plannedDocument, operationName) : definition,
+          rewrite ? OperationPlans.pickOperation(plannedDocument, operationName) : definition,
           ...fragments,
         ],
       },
       { validate: false },
     );
-    const renames = rewritten?.renames ?? NO_RENAMES;
+    const renames = rewrite ? new Map(rewrite.renames) : NO_RENAMES;
     const prepared: PreparedOperation = {
       definition,
       operation,

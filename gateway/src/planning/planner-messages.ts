@@ -24,6 +24,15 @@ export type PlannerRequest =
       validate: boolean;
     };
 
+/**
+ * The operation as the planner planned it when client fields were given aliases of their own
+ * (RequiresConflicts): its text, and each alias → the client's response name.
+ */
+export interface PlannedRewrite {
+  query: string;
+  renames: [alias: string, responseName: string][];
+}
+
 /** A planning error as it crossed the thread: a GraphQLError keeps its extensions. */
 export interface PlanningError {
   message: string;
@@ -42,6 +51,7 @@ export type PlannerReply =
       /** Length of the plan's JSON: what the size budget measures. */
       bytes: number;
       milliseconds: number;
+      rewrite?: PlannedRewrite;
     }
   | { kind: 'oversized'; id: number; bytes: number }
   | { kind: 'invalid'; id: number; errors: string[] }

@@ -5,7 +5,13 @@ import type { Logger } from '@shop/platform/logger';
 import type { Metrics } from '@shop/platform/metrics';
 import { GraphQLError } from 'graphql';
 import { PlanRefused, plannerBusy } from './plan-refused';
-import type { PlannerReply, PlannerRequest, PlannerWorkerData, PlanningError } from './planner-messages';
+import type {
+  PlannedRewrite,
+  PlannerReply,
+  PlannerRequest,
+  PlannerWorkerData,
+  PlanningError,
+} from './planner-messages';
 import { type PlanningMetrics, planningMetrics } from './planning-metrics';
 
 export interface PlannerPoolOptions {
@@ -38,7 +44,9 @@ export interface PlanRequest {
   validate: boolean;
 }
 
-export type PlanResult = { kind: 'planned'; plan: QueryPlan } | { kind: 'invalid'; errors: string[] };
+export type PlanResult =
+  | { kind: 'planned'; plan: QueryPlan; rewrite?: PlannedRewrite }
+  | { kind: 'invalid'; errors: string[] };
 
 interface Job {
   id: number;
@@ -245,7 +253,11 @@ export class PlannerPool {
       switch (reply.kind) {
         case 'planned':
           this.metrics.duration.observe({ outcome: 'planned' }, seconds);
-          job.resolve({ kind: 'planned', plan: reply.plan });
+          job.resolve({
+            kind: 'planned',
+            plan: reply.plan,
+            ...(reply.rewrite ? { rewrite: reply.rewrite } : {}),
+          });
           break;
         case 'oversized':
           this.metrics.duration.observe({ outcome: 'refused' }, seconds);

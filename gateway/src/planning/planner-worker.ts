@@ -3,6 +3,7 @@ import { operationFromDocument, printSchema, type Schema, Supergraph } from '@ap
 import { QueryPlanner } from '@apollo/query-planner';
 import { buildSchema, type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import type { PlannerReply, PlannerRequest, PlannerWorkerData } from './planner-messages';
+import { RequiresConflicts } from './requires-conflicts';
 import { preferResolvableKeys } from './resolvable-keys';
 
 /**
@@ -14,8 +15,9 @@ interface LoadedSupergraph {
   version: string;
   apiSchema: Schema;
   planner: QueryPlanner;
-  /** graphql-js's schema for the messages clients know, made when the playground first asks. */
-  clientSchema: GraphQLSchema | null;
+  /** graphql-js's schema of the API: validation (the playground) and the @requires corrections. */
+  clientSchema: GraphQLSchema;
+  requiresConflicts: RequiresConflicts;
 }
 
 preferResolvableKeys();
@@ -35,11 +37,14 @@ function handle(request: PlannerRequest): PlannerReply {
       const supergraph = Supergraph.build(request.supergraphSdl, {
         validateSupergraph: request.validateSupergraph,
       });
+      const apiSchema = supergraph.apiSchema();
+      const clientSchema = buildSchema(printSchema(apiSchema));
       loaded = {
         version: request.version,
-        apiSchema: supergraph.apiSchema(),
+        apiSchema,
         planner: new QueryPlanner(supergraph),
-        clientSchema: null,
+        clientSchema,
+        requiresConflicts: new RequiresConflicts(clientSchema, request.supergraphSdl),
       };
       return { kind: 'loaded', version: request.version };
     } catch (error) {
@@ -57,21 +62,27 @@ function handle(request: PlannerRequest): PlannerReply {
     return { kind: 'invalid', id, errors: [messageOf(error)] };
   }
   if (request.validate) {
-    loaded.clientSchema ??= buildSchema(printSchema(loaded.apiSchema));
     const invalid = validate(loaded.clientSchema, document);
     if (invalid.length > 0) return { kind: 'invalid', id, errors: invalid.map((error) => error.message) };
   }
   try {
+    // Here, not on the gateway's thread: reading fragments in place can cost what planning costs.
+    const rewritten = loaded.requiresConflicts.rewrite(document);
+    if (rewritten && rewritten.source.length > maxPlanBytes)
+      return { kind: 'oversized', id, bytes: rewritten.source.length };
     const operation = operationFromDocument(
       loaded.apiSchema,
-      document,
+      rewritten?.document ?? document,
       request.operationName ? { operationName: request.operationName } : {},
     );
     const plan = loaded.planner.buildQueryPlan(operation);
     const bytes = JSON.stringify(plan).length;
     // An oversized plan stays here: copying it to the gateway's thread would cost what the budget saves.
     if (bytes > maxPlanBytes) return { kind: 'oversized', id, bytes };
-    return { kind: 'planned', id, plan, bytes, milliseconds: performance.now() - started };
+    const milliseconds = performance.now() - started;
+    if (!rewritten) return { kind: 'planned', id, plan, bytes, milliseconds };
+    const rewrite = { query: rewritten.source, renames: [...rewritten.renames] };
+    return { kind: 'planned', id, plan, bytes, milliseconds, rewrite };
   } catch (error) {
     return {
       kind: 'failed',

@@ -14,6 +14,15 @@ const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclud
 })
   .split('\n')
   .filter((file) => file.length > 0 && existsSync(join(ROOT, file)));
+// Every folder that holds a file of the repository: a run-time folder (`.data/`) never does.
+const trackedFolders = new Set(
+  files.flatMap((file) =>
+    file
+      .split('/')
+      .slice(0, -1)
+      .map((_, index, parts) => parts.slice(0, index + 1).join('/')),
+  ),
+);
 const markdownNames = new Set(files.filter((file) => file.endsWith('.md')).map((file) => basename(file)));
 const sources = files.filter((file) => /\.(ts|tsx|md|ya?ml|sh|mjs|proto|graphql)$/.test(file));
 // Generated or vendored text cites what it likes; fixtures may name files on purpose.
@@ -39,7 +48,8 @@ for (const file of sources) {
       // Only paths that start in the repository (or beside the file): `src/...` inside a service, `.data/` at run time are not.
       if (target.startsWith('/')) continue;
       const first = target.replace(/^\.\//, '').split('/')[0] ?? '';
-      if (!existsSync(join(ROOT, first)) && !existsSync(join(ROOT, dirname(file), first))) continue;
+      const inRepository = (folder: string) => folder !== '.' && trackedFolders.has(folder);
+      if (!inRepository(first) && !inRepository(join(dirname(file), first))) continue;
       if (!exists(file, target))
         problems.push(`${file}:${lineOf(match.index)}: names ${target}, which is not in the repository`);
     }

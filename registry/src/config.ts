@@ -1,24 +1,6 @@
-import { MIN_GATEWAY_SECRET_LENGTH } from '@shop/platform/auth';
+import { hmacSecretsEnv, MIN_GATEWAY_SECRET_LENGTH } from '@shop/platform/auth';
 import { loadConfig, portEnv, postgresUrlEnv, serviceEnv } from '@shop/platform/config';
 import { z } from 'zod';
-
-/** Secrets given comma-separated (two during a rotation), each long enough to be an HMAC key. */
-const secretList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter((secret) => secret.length > 0),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`),
-    ),
-  );
 
 export const registryEnv = z.object({
   ...serviceEnv,
@@ -37,7 +19,7 @@ export const registryEnv = z.object({
       `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`,
     ),
   /** What gateways sign their usage reports with (their USAGE_REPORTING_SECRET); two during a rotation. */
-  USAGE_SECRET: secretList,
+  USAGE_SECRET: hmacSecretsEnv,
   /** Hourly usage older than this is deleted; checks cannot look further back. */
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
   /** Largest request accepted (a publish carries one SDL); larger ones get 413 unread. */

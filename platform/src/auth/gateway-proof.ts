@@ -34,6 +34,24 @@ export const GATEWAY_PROOF_WINDOW_MS = 15_000;
 /** Shorter secrets are refused: an HMAC key must not be guessable. */
 export const MIN_GATEWAY_SECRET_LENGTH = 32;
 
+/** An environment variable of HMAC secrets, comma-separated (two during a rotation), each long enough. */
+export const hmacSecretsEnv = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret.length > 0),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`),
+    ),
+  );
+
 export interface GatewayRequest {
   method: string;
   /** Path and query string, as the subgraph receives them (`/graphql`). */

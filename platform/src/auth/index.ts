@@ -13,6 +13,7 @@ export {
   GatewayProofError,
   GatewayProofHeader,
   type GatewayRequest,
+  hmacSecretsEnv,
   MIN_GATEWAY_SECRET_LENGTH,
   signGatewayRequest,
   type VerifiedGatewayRequest,

@@ -1,6 +1,6 @@
 import type { BaseContext } from '@apollo/server';
 import { z } from 'zod';
-import { MIN_GATEWAY_SECRET_LENGTH } from '../auth/gateway-proof';
+import { hmacSecretsEnv } from '../auth/gateway-proof';
 import { portEnv, postgresUrlEnv, serviceEnv } from '../config';
 import { eventBusOptions, eventsEnv } from '../events/config';
 import { createLogger } from '../logger';
@@ -25,22 +25,7 @@ export function subgraphEnv(defaults: { port: number; database: string }) {
      * The secret the gateway signs this subgraph's requests with (its `SUBGRAPH_<NAME>_SECRET`).
      * During a rotation, the new and the old one, comma-separated. `npm start` makes one.
      */
-    GATEWAY_SECRET: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((secret) => secret.trim())
-          .filter((secret) => secret.length > 0),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .min(MIN_GATEWAY_SECRET_LENGTH, `must be at least ${MIN_GATEWAY_SECRET_LENGTH} characters long`),
-        ),
-      ),
+    GATEWAY_SECRET: hmacSecretsEnv,
     ...eventsEnv,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { childEnvironment } from '../../config';
 import { runTypeScript, type ServiceProcess, startServiceProcess } from '../../lib/processes';
 import { type LoadSample, runLoad, summarizeLoad } from '../load';
 import { GUILD_SUBGRAPHS } from './subgraphs';
@@ -39,7 +40,7 @@ const connections = flag('connections', 50);
 const quiet = () => {};
 
 const subgraphs = runTypeScript('guild-subgraphs', 'scripts/bench/guild/subgraphs.ts', {
-  env: process.env,
+  env: childEnvironment({}),
   output: quiet,
   ipc: true,
 });
@@ -69,8 +70,7 @@ const stopAll = async () => {
 };
 try {
   const ours = await startServiceProcess('gateway', 'gateway/src/main.ts', {
-    env: {
-      ...process.env,
+    env: childEnvironment({
       PORT: '0',
       HOST: '127.0.0.1',
       SUPERGRAPH_PATH: supergraphPath,
@@ -78,12 +78,12 @@ try {
       RESPONSE_CACHE: 'false',
       // The benchmark's query is larger than the shop's limits allow by default.
       MAX_COST: '1000000',
-    },
+    }),
     output: quiet,
   });
   arms.push({ name: 'this gateway', process: ours, url: `http://127.0.0.1:${ours.port}/graphql` });
   const stock = await startServiceProcess('stock-gateway', 'scripts/bench/stock-gateway.ts', {
-    env: process.env,
+    env: childEnvironment({}),
     args: ['--supergraph', supergraphPath, '--secrets', join(dir, 'secrets.json')],
     output: quiet,
   });

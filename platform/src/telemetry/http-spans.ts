@@ -9,7 +9,7 @@ import {
   ATTR_URL_FULL,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import { extractTraceContext, injectTraceContext, tracer } from './propagation';
+import { endWhenSettled, extractTraceContext, injectTraceContext, tracer } from './propagation';
 
 /**
  * The span of one request a service serves, continuing the caller's trace (`traceparent`).
@@ -70,19 +70,12 @@ export function traceOutgoingRequest<TResponse extends { status: number }>(
         ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
       },
     },
-    async (span) => {
-      try {
+    (span) =>
+      endWhenSettled(span, async () => {
         const response = await send(injectTraceContext());
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
         if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
         return response;
-      } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+      }),
   );
 }

@@ -6,6 +6,7 @@ export { createTestEventBus, deleteNatsStreams, type TestEventBus } from './test
 export {
   type GraphQLResult,
   type HttpGraphQLResult,
+  startTestReplica,
   startTestSubgraph,
   type TestSubgraph,
 } from './test-subgraph';

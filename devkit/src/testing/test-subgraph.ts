@@ -60,16 +60,7 @@ export async function startTestSubgraph<
   const ownBus: TestEventBus | null =
     definition.events && !options.events ? await createTestEventBus('pg-boss') : null;
   const events = options.events ?? ownBus?.options;
-  const running = await startSubgraph(definition, {
-    databaseUrl: database.url,
-    host: '127.0.0.1',
-    port: 0,
-    logger: createLogger(definition.name, testLogLevel()),
-    introspection: true,
-    shutdownGraceSeconds: 1,
-    gatewaySecrets: [gatewaySecret],
-    ...(events ? { events } : {}),
-  });
+  const running = await startOnFreePort(definition, database.url, gatewaySecret, events, definition.name);
   return {
     ...running,
     gatewaySecret,
@@ -112,4 +103,41 @@ export async function startTestSubgraph<
       await ownBus?.drop();
     },
   };
+}
+
+/**
+ * Another replica of a running test subgraph: the same database, gateway secret and bus, on a
+ * port of its own (what two replicas behind a balancer share). Its `stop()` leaves the database.
+ */
+export function startTestReplica<TSchema extends Record<string, unknown>, TContext extends BaseContext>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  first: TestSubgraph<TSchema, TContext>,
+  events?: EventBusOptions,
+): Promise<RunningSubgraph<TSchema, TContext>> {
+  return startOnFreePort(
+    definition,
+    first.database.displayUrl,
+    first.gatewaySecret,
+    events,
+    `${definition.name}-replica`,
+  );
+}
+
+function startOnFreePort<TSchema extends Record<string, unknown>, TContext extends BaseContext>(
+  definition: SubgraphDefinition<TSchema, TContext>,
+  databaseUrl: string,
+  gatewaySecret: string,
+  events: EventBusOptions | undefined,
+  logName: string,
+): Promise<RunningSubgraph<TSchema, TContext>> {
+  return startSubgraph(definition, {
+    databaseUrl,
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger(logName, testLogLevel()),
+    introspection: true,
+    shutdownGraceSeconds: 1,
+    gatewaySecrets: [gatewaySecret],
+    ...(events ? { events } : {}),
+  });
 }

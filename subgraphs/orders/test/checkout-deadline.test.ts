@@ -5,15 +5,14 @@ import {
   createTestEventBus,
   type EventSource,
   eventually,
+  startTestReplica,
   startTestSubgraph,
   type TestEventBus,
   type TestSubgraph,
-  testLogLevel,
 } from '@shop/devkit/testing';
 import { withoutNats } from '@shop/devkit/testing/nats';
 import { newId } from '@shop/platform/ids';
-import { createLogger } from '@shop/platform/logger';
-import { type RunningSubgraph, startSubgraph } from '@shop/platform/service';
+import type { RunningSubgraph } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
@@ -101,16 +100,7 @@ for (const transport of ['pg-boss', 'nats'] as const) {
       const definition = await createOrdersSubgraph({ checkoutDeadlineSeconds: DEADLINE_SECONDS });
       replicaA = await startTestSubgraph(definition, { events: bus.options });
       await seed(replicaA.database.db, plan);
-      replicaB = await startSubgraph(definition, {
-        databaseUrl: replicaA.database.displayUrl,
-        host: '127.0.0.1',
-        port: 0,
-        logger: createLogger('orders-b', testLogLevel()),
-        introspection: true,
-        shutdownGraceSeconds: 1,
-        gatewaySecrets: [replicaA.gatewaySecret],
-        events: bus.options,
-      });
+      replicaB = await startTestReplica(definition, replicaA, bus.options);
       source = await connectEventSource(bus.options);
     });
 

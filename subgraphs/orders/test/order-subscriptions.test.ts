@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_SEED_PLAN, seedProducts } from '@shop/devkit/seed';
 import {
   createTestEventBus,
+  startTestReplica,
   startTestSubgraph,
   subscribeToSubgraph,
   type TestEventBus,
   type TestSubgraph,
-  testLogLevel,
 } from '@shop/devkit/testing';
 import { newId } from '@shop/platform/ids';
-import { createLogger } from '@shop/platform/logger';
-import { type RunningSubgraph, startSubgraph } from '@shop/platform/service';
+import type { RunningSubgraph } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
@@ -38,16 +37,7 @@ beforeAll(async () => {
   bus = await createTestEventBus('pg-boss');
   replicaA = await startTestSubgraph(ordersSubgraph, { events: bus.options });
   await seed(replicaA.database.db, plan);
-  replicaB = await startSubgraph(ordersSubgraph, {
-    databaseUrl: replicaA.database.displayUrl,
-    host: '127.0.0.1',
-    port: 0,
-    logger: createLogger('orders-b', testLogLevel()),
-    introspection: true,
-    shutdownGraceSeconds: 1,
-    gatewaySecrets: [replicaA.gatewaySecret],
-    events: bus.options,
-  });
+  replicaB = await startTestReplica(ordersSubgraph, replicaA, bus.options);
 });
 
 afterAll(async () => {

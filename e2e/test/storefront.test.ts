@@ -36,10 +36,16 @@ async function newShopper(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error')
+      problems.push(`console: ${message.text()} (${page.url()}, ${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  // A request the app cancelled (a poll when its screen unmounts, a closing context) is no failure.
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (reason !== 'net::ERR_ABORTED')
+      problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
+  });
   return { context, page };
 }
 

@@ -269,6 +269,6 @@ describe('with the reviews service stopped', () => {
 
 describe('every journey', () => {
   it('had no console errors and no failed requests', () => {
-    expect(problems).toEqual([]);
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 });

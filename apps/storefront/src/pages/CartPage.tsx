@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { PlaceOrderDocument, ProductDetailsDocument } from '../../../../schema/__generated__/graphql';
 import { type CartLine, clearCart, setQuantity, updatePrice, useCart } from '../cart';
 import { formatMoney } from '../format';
@@ -22,6 +22,8 @@ export default function CartPage() {
   const idempotencyKey = useMemo(() => `${cartKey.length}-${crypto.randomUUID()}`, [cartKey]);
   const [paymentToken, setPaymentToken] = useState('tok_ok');
   const [placeOrder, { loading, error }] = useMutation(PlaceOrderDocument);
+  // `loading` only changes on the next render: a double click would otherwise send twice.
+  const placing = useRef(false);
 
   if (cart.length === 0)
     return (
@@ -35,7 +37,8 @@ export default function CartPage() {
   const currency = cart[0]?.price.currency ?? 'USD';
 
   const checkout = async () => {
-    if (loading) return;
+    if (placing.current) return;
+    placing.current = true;
     const result = await placeOrder({
       variables: {
         input: {
@@ -44,7 +47,11 @@ export default function CartPage() {
           idempotencyKey,
         },
       },
-    }).catch(() => undefined);
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        placing.current = false;
+      });
     const order = result?.data?.placeOrder;
     if (order) {
       clearCart();

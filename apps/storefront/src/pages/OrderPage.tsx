@@ -1,4 +1,5 @@
 import { useMutation } from '@apollo/client/react';
+import { useRef } from 'react';
 import { CancelOrderDocument } from '../../../../schema/__generated__/graphql';
 import { formatDate, formatMoney } from '../format';
 import { Link } from '../router';
@@ -15,6 +16,17 @@ export default function OrderPage({ id }: { id: string }) {
   useTitle('Order');
   const { data, loading, error } = useOrderStatus(id);
   const [cancelOrder, cancelling] = useMutation(CancelOrderDocument);
+  // `cancelling.loading` only changes on the next render: a double click would otherwise send twice.
+  const cancelSent = useRef(false);
+  const cancel = (orderId: string) => {
+    if (cancelSent.current) return;
+    cancelSent.current = true;
+    cancelOrder({ variables: { id: orderId } })
+      .catch(() => undefined)
+      .finally(() => {
+        cancelSent.current = false;
+      });
+  };
   const order = data?.order;
   if (loading && !data) return <Loading what="the order" />;
   if (!order) return error ? <Unavailable what="This order" /> : <h1>Order not found</h1>;
@@ -64,11 +76,7 @@ export default function OrderPage({ id }: { id: string }) {
       <p className="price big">Total: {formatMoney(order.total)}</p>
       {order.payment ? <p>Payment: {order.payment.status}</p> : null}
       {order.status === 'CONFIRMED' ? (
-        <button
-          type="button"
-          disabled={cancelling.loading}
-          onClick={() => cancelOrder({ variables: { id: order.id } }).catch(() => undefined)}
-        >
+        <button type="button" disabled={cancelling.loading} onClick={() => cancel(order.id)}>
           Cancel order
         </button>
       ) : null}

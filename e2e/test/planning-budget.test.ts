@@ -1,5 +1,6 @@
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { doublingFragments } from '../../gateway/test/support/doubling-fragments';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 let stack: TestStack;
@@ -20,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** Fragments that double at each level through product -> reviews -> product: planning is exponential. */
-function doublingFragments(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, k) =>
-    k === levels - 1
-      ? `fragment F${k} on Product { name }`
-      : `fragment F${k} on Product { x${k}: reviews(first: 1) { edges { node { product { ...F${k + 1} } } } } y${k}: reviews(first: 1) { edges { node { product { ...F${k + 1} } } } } }`,
-  );
-  return `{ products(first: 1) { edges { node { ...F0 } } } }\n${fragments.join('\n')}`;
-}
 
 /** 10,000 aliases of a field another subgraph resolves: one entity fetch with all of them to plan. */
 function manyAliases(count: number): string {

@@ -61,7 +61,7 @@ export const gatewaySecurityEnv = {
   DEFAULT_LIST_SIZE: limit(10),
   /**
    * Longest the query planner may take over one operation (as the Router's planning timeout): a
-   * plan not made by then is refused (`MAX_PLANNING_TIME_LIMIT`) and not tried again.
+   * plan not made by then is refused (`MAX_PLANNING_TIME_LIMIT`), at once for the next 5 minutes.
    */
   MAX_PLANNING_TIME_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   /** Largest query plan (bytes of its JSON) an operation may have; a larger one is refused (`MAX_PLAN_SIZE_LIMIT`). */

@@ -24,6 +24,8 @@ export interface PlannerPoolOptions {
   /** A plan whose JSON is longer than this is refused. */
   maxPlanBytes: number;
   validateSupergraph: boolean;
+  /** How long an over-time refusal is remembered (OVER_TIME_MEMORY_MS unless a test says). */
+  overTimeMemoryMs?: number;
 }
 
 /** One version of the supergraph as the planners load it. */
@@ -71,20 +73,30 @@ interface PlannerThread {
 // A planner that runs away with memory is stopped (as over the size budget) before the gateway is.
 const WORKER_HEAP_MB = 1024;
 const MAX_REMEMBERED_REFUSALS = 1000;
+// Planning time depends on the machine's load as well as the operation, so an over-time refusal is
+// retried after this long; an oversized plan stays oversized, so that refusal holds for the version.
+export const OVER_TIME_MEMORY_MS = 5 * 60_000;
+
+interface RememberedRefusal {
+  refusal: PlanRefused;
+  /** performance.now() after which the operation is planned again. */
+  until: number;
+}
 
 /**
  * Query planning off the event loop: `workers` threads, each with Apollo's QueryPlanner for the
  * supergraph version it last loaded, plan operations sent as text. A plan must be made within
  * `maxPlanningMs` (else its thread is terminated and replaced) and be at most `maxPlanBytes` of
  * JSON; one over either budget is refused with a 400 and remembered for its supergraph version,
- * operation name and text, so it is refused at once next time. The same operation asked for
+ * operation name and text, so it is refused at once next time (over time: for OVER_TIME_MEMORY_MS,
+ * as a busy machine may have caused it; over size: for the version). The same operation asked for
  * while it is being planned waits for that planning.
  */
 export class PlannerPool {
   private readonly threads: (PlannerThread | null)[];
   private readonly queue: Job[] = [];
   private readonly inFlight = new Map<string, Promise<PlanResult>>();
-  private readonly refusals = new Map<string, PlanRefused>();
+  private readonly refusals = new Map<string, RememberedRefusal>();
   private readonly metrics: PlanningMetrics;
   private latest: PlannedSupergraph | null = null;
   private nextId = 1;
@@ -112,7 +124,7 @@ export class PlannerPool {
   /** The plan of `request`'s operation; throws PlanRefused over budget, and the planner's own errors. */
   async plan(request: PlanRequest): Promise<PlanResult> {
     const key = refusalKey(request);
-    const refused = this.refusals.get(key);
+    const refused = this.rememberedRefusal(key);
     if (refused) {
       this.metrics.refused.inc({ code: refused.code, from: 'memory' });
       throw refused;
@@ -329,13 +341,25 @@ export class PlannerPool {
     }
   }
 
+  private rememberedRefusal(key: string): PlanRefused | undefined {
+    const remembered = this.refusals.get(key);
+    if (!remembered) return undefined;
+    if (performance.now() < remembered.until) return remembered.refusal;
+    this.refusals.delete(key);
+    return undefined;
+  }
+
   private remember(key: string, refusal: PlanRefused): void {
     if (this.refusals.has(key)) return;
     if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) {
       const oldest = this.refusals.keys().next().value;
       if (oldest !== undefined) this.refusals.delete(oldest);
     }
-    this.refusals.set(key, refusal);
+    const until =
+      refusal.code === 'MAX_PLANNING_TIME_LIMIT'
+        ? performance.now() + (this.options.overTimeMemoryMs ?? OVER_TIME_MEMORY_MS)
+        : Number.POSITIVE_INFINITY;
+    this.refusals.set(key, { refusal, until });
   }
 }
 

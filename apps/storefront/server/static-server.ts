@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
+import { isPicturePath, PICTURE_HEADERS, parsePictureRequest, renderProductPicture } from './product-picture';
 import { parseRequestTarget } from './request-target';
 
 const TYPES: Record<string, string> = {
@@ -23,6 +24,7 @@ export interface StorefrontServer {
  * Serves the built app (apps/storefront/dist): hashed assets cached for a year, index.html never
  * (so a new build is seen at once), and index.html for every app route (the app routes itself).
  * The gateway's URL is written into index.html here, so one build runs against any gateway.
+ * Products' placeholder pictures are drawn here too (product-picture.ts): no image host needed.
  */
 export async function startStorefrontServer(options: {
   distDir: string;
@@ -52,6 +54,16 @@ export async function startStorefrontServer(options: {
     const path = target.path;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...common, allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (isPicturePath(path)) {
+      const parsed = parsePictureRequest(path, target.query);
+      if ('error' in parsed) {
+        plain(response, 400, `bad request: ${parsed.error}`);
+        return;
+      }
+      response.writeHead(200, { ...common, ...PICTURE_HEADERS });
+      response.end(request.method === 'HEAD' ? undefined : renderProductPicture(parsed.picture));
       return;
     }
     if (path.startsWith('/assets/') && !path.includes('..')) {

@@ -297,6 +297,66 @@ describe('the back office', () => {
     );
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+  it("lets an admin delete a shopper's review on the product page; a customer sees no such button and the API refuses them", async () => {
+    const alice = await stack.graphql<{ logIn: { token: string; user: { id: string } } }>(
+      'mutation { logIn(email: "alice@shop.test", password: "customer-password") { token user { id } } }',
+    );
+    const aliceId = alice.body.data?.logIn.user.id;
+    const { body } = await stack.graphql<{
+      products: {
+        edges: {
+          node: {
+            id: string;
+            reviews: { edges: { node: { id: string; body: string; author: { id: string } | null } }[] };
+          };
+        }[];
+      };
+    }>(
+      '{ products(first: 40) { edges { node { id reviews(first: 10) { edges { node { id body author { id } } } } } } } }',
+    );
+    // A review the page shows (its first 10), by someone else, whose text no other shown review has.
+    const target = body.data?.products.edges
+      .flatMap(({ node }) =>
+        node.reviews.edges.map(({ node: review }, _index, all) => ({
+          productId: node.id,
+          review,
+          unique: all.filter((other) => other.node.body === review.body).length === 1,
+        })),
+      )
+      .find(({ review, unique }) => unique && review.author && review.author.id !== aliceId);
+    if (!target) throw new Error('no review by another shopper than alice in the demo data');
+
+    // The customer: no delete button on someone else's review, and the API refuses the deletion.
+    const customer = await newShopper();
+    await customer.page.goto(url('/'));
+    await logIn(customer.page, 'alice@shop.test', 'customer-password');
+    await customer.page.goto(url(`/product/${target.productId}`));
+    const shown = (page: Page) => page.getByText(target.review.body, { exact: true });
+    await shown(customer.page).waitFor();
+    expect(await customer.page.getByRole('button', { name: 'Delete review' }).count()).toBe(0);
+    await customer.context.close();
+    const refused = await stack.graphql(
+      'mutation ($id: ID!) { deleteReview(id: $id) { deletedReviewId } }',
+      { id: target.review.id },
+      { authorization: `Bearer ${alice.body.data?.logIn.token}` },
+    );
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // The admin deletes it from the product page.
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.goto(url(`/product/${target.productId}`));
+    const review = page.getByRole('listitem').filter({ has: shown(page) });
+    await review.getByRole('button', { name: 'Delete review' }).click();
+    await expect.poll(() => shown(page).count()).toBe(0);
+    await expectAccessible(page);
+    await context.close();
+    const gone = await stack.graphql<{ review: unknown }>('query ($id: ID!) { review(id: $id) { id } }', {
+      id: target.review.id,
+    });
+    expect(gone.body.data?.review).toBeNull();
+  });
 });
 
 describe('with the reviews service stopped', () => {

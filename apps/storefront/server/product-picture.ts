@@ -1,4 +1,4 @@
-import { PRODUCT_PICTURE_PATH } from '../src/product-picture-url';
+import { PRODUCT_PICTURE_PATH } from './product-picture-url';
 
 /**
  * A product's placeholder picture, drawn here so the shop needs no image host: colours from the SKU

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatMoney } from './format';
-import { productPictureUrl } from './product-picture-url';
+import { productPictureUrl } from '../server/product-picture-url';
 import { Link } from './router';
 
 /** A product's generated placeholder picture (no external image hosts), with fixed size: no layout jump. */

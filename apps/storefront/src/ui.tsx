@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { formatMoney } from './format';
 import { productPictureUrl } from '../server/product-picture-url';
+import { formatMoney } from './format';
 import { Link } from './router';
 
 /** A product's generated placeholder picture (no external image hosts), with fixed size: no layout jump. */

@@ -62,6 +62,62 @@ async function expectAccessible(page: Page): Promise<void> {
   expect(serious).toEqual([]);
 }
 
+interface ShownPicture {
+  alt: string;
+  src: string;
+  /** The size the page gives it before it loads (its width and height attributes): no layout jump. */
+  attributes: [number, number];
+  /** The size it is drawn at. */
+  rendered: [number, number];
+  naturalWidth: number;
+}
+
+/** What the browser's <img> offers (this file is typed without the DOM's types). */
+interface ImageElement {
+  complete: boolean;
+  alt: string;
+  naturalWidth: number;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; height: number };
+}
+
+/** The pictures `selector` finds, once every one of them has loaded (a broken one never does). */
+async function loadedPictures(page: Page, selector: string): Promise<ShownPicture[]> {
+  const pictures = page.locator(selector);
+  await pictures.first().waitFor();
+  await expect
+    .poll(() =>
+      pictures.evaluateAll((images) => images.every((image) => (image as unknown as ImageElement).complete)),
+    )
+    .toBe(true);
+  return pictures.evaluateAll((images) =>
+    (images as unknown as ImageElement[]).map((image) => {
+      const box = image.getBoundingClientRect();
+      return {
+        alt: image.alt,
+        src: image.getAttribute('src') ?? '',
+        attributes: [Number(image.getAttribute('width')), Number(image.getAttribute('height'))],
+        rendered: [Math.round(box.width), Math.round(box.height)],
+        naturalWidth: image.naturalWidth,
+      } satisfies ShownPicture;
+    }),
+  );
+}
+
+/** A product as the API knows it, for what its page and picture must show. */
+async function productWithCategory(id: string): Promise<{ sku: string; name: string; category: string }> {
+  const { body } = await stack.graphql<{
+    product: { sku: string; name: string; category: { name: string } };
+  }>('query ($id: ID!) { product(id: $id) { sku name category { name } } }', { id });
+  const product = body.data?.product;
+  if (!product) throw new Error(`no product ${id}`);
+  return { sku: product.sku, name: product.name, category: product.category.name };
+}
+
+/** A picture from the storefront's server, as a browser would fetch it. */
+const picture = (sku: string, query: Record<string, string> = {}) =>
+  fetch(url(`/images/products/${sku}.svg?${new URLSearchParams(query)}`));
+
 async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByRole('link', { name: 'Log in' }).click();
   await expect.poll(() => page.title()).toBe('Log in · Shop');
@@ -241,6 +297,66 @@ describe('the back office', () => {
     );
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+  it("lets an admin delete a shopper's review on the product page; a customer sees no such button and the API refuses them", async () => {
+    const alice = await stack.graphql<{ logIn: { token: string; user: { id: string } } }>(
+      'mutation { logIn(email: "alice@shop.test", password: "customer-password") { token user { id } } }',
+    );
+    const aliceId = alice.body.data?.logIn.user.id;
+    const { body } = await stack.graphql<{
+      products: {
+        edges: {
+          node: {
+            id: string;
+            reviews: { edges: { node: { id: string; body: string; author: { id: string } | null } }[] };
+          };
+        }[];
+      };
+    }>(
+      '{ products(first: 40) { edges { node { id reviews(first: 10) { edges { node { id body author { id } } } } } } } }',
+    );
+    // A review the page shows (its first 10), by someone else, whose text no other shown review has.
+    const target = body.data?.products.edges
+      .flatMap(({ node }) =>
+        node.reviews.edges.map(({ node: review }, _index, all) => ({
+          productId: node.id,
+          review,
+          unique: all.filter((other) => other.node.body === review.body).length === 1,
+        })),
+      )
+      .find(({ review, unique }) => unique && review.author && review.author.id !== aliceId);
+    if (!target) throw new Error('no review by another shopper than alice in the demo data');
+
+    // The customer: no delete button on someone else's review, and the API refuses the deletion.
+    const customer = await newShopper();
+    await customer.page.goto(url('/'));
+    await logIn(customer.page, 'alice@shop.test', 'customer-password');
+    await customer.page.goto(url(`/product/${target.productId}`));
+    const shown = (page: Page) => page.getByText(target.review.body, { exact: true });
+    await shown(customer.page).waitFor();
+    expect(await customer.page.getByRole('button', { name: 'Delete review' }).count()).toBe(0);
+    await customer.context.close();
+    const refused = await stack.graphql(
+      'mutation ($id: ID!) { deleteReview(id: $id) { deletedReviewId } }',
+      { id: target.review.id },
+      { authorization: `Bearer ${alice.body.data?.logIn.token}` },
+    );
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // The admin deletes it from the product page.
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.goto(url(`/product/${target.productId}`));
+    const review = page.getByRole('listitem').filter({ has: shown(page) });
+    await review.getByRole('button', { name: 'Delete review' }).click();
+    await expect.poll(() => shown(page).count()).toBe(0);
+    await expectAccessible(page);
+    await context.close();
+    const gone = await stack.graphql<{ review: unknown }>('query ($id: ID!) { review(id: $id) { id } }', {
+      id: target.review.id,
+    });
+    expect(gone.body.data?.review).toBeNull();
+  });
 });
 
 describe('with the reviews service stopped', () => {
@@ -264,6 +380,114 @@ describe('with the reviews service stopped', () => {
     } finally {
       await stack.restartSubgraph('reviews');
     }
+  });
+});
+
+describe('product pictures', () => {
+  it('every card and the product page show a generated picture of fixed size with alt text', async () => {
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    const cards = await loadedPictures(page, '.grid .card img');
+    expect(cards).toHaveLength(8);
+    for (const card of cards) {
+      expect(card.src).toMatch(/^\/images\/products\/[A-Z0-9-]+\.svg\?name=.+&category=.+$/);
+      expect(card.alt).toMatch(/^Picture of .+ \(.+\)$/);
+      expect(card.attributes).toEqual([200, 150]);
+      expect(card.rendered).toEqual([200, 150]);
+      expect(card.naturalWidth).toBeGreaterThan(0);
+    }
+
+    const { id } = await firstInStockProductName();
+    const product = await productWithCategory(id);
+    await page.goto(url(`/product/${id}`));
+    const [shown, ...more] = await loadedPictures(page, '.product img');
+    expect(more).toEqual([]);
+    expect(shown).toMatchObject({
+      alt: `Picture of ${product.name} (${product.category})`,
+      attributes: [320, 240],
+      rendered: [320, 240],
+    });
+    expect(shown?.naturalWidth).toBeGreaterThan(0);
+    expect(shown?.src).toContain(`/images/products/${product.sku}.svg?`);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('are SVG cached for a day, never sniffed, and allowed to load or run nothing', async () => {
+    const response = await picture('LAMP-001', { name: 'Oak Desk Lamp', category: 'Lighting' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'; sandbox",
+    );
+    const svg = await response.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('>Oak Desk Lamp<');
+    expect(svg).toContain('>Lighting<');
+    expect(svg).toContain('>OD<');
+    // The same SKU is drawn the same way every time; another SKU in other colours.
+    expect(await (await picture('LAMP-001', { name: 'Oak Desk Lamp', category: 'Lighting' })).text()).toBe(
+      svg,
+    );
+    const other = await (await picture('LAMP-002', { name: 'Oak Desk Lamp', category: 'Lighting' })).text();
+    expect(other.match(/fill="hsl\([^"]+"/)?.[0]).not.toBe(svg.match(/fill="hsl\([^"]+"/)?.[0]);
+  });
+
+  it('keep markup in a name as text', async () => {
+    // Short enough to be written whole (a longer name is cut to fit the picture).
+    const name = '<script>pwned=1</script>&"S"';
+    const response = await picture('XSS-1', { name, category: '<b>Tools</b>' });
+    expect(response.status).toBe(200);
+    const svg = await response.text();
+    expect(svg).not.toContain('<script');
+    expect(svg).not.toContain('<b>');
+    expect(svg).toContain('>&#60;script&#62;pwned=1&#60;/script&#62;&#38;&#34;S&#34;</text>');
+    expect(svg).toContain('&#60;b&#62;Tools&#60;/b&#62;');
+
+    // Opened on its own, it is a well-formed picture whose text runs nothing.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const opened = await page.goto(url(`/images/products/XSS-1.svg?${new URLSearchParams({ name })}`));
+    expect(opened?.status()).toBe(200);
+    expect(await page.locator('text').last().textContent()).toBe(name);
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
+    await context.close();
+  });
+
+  it('refuse a bad SKU or an over-long or malformed parameter with 400', async () => {
+    const bad: [string, Record<string, string>][] = [
+      ['lamp-001', {}],
+      ['LAMP_001', {}],
+      ['LAMP--001', {}],
+      ['%3Cscript%3E', {}],
+      ['A'.repeat(65), {}],
+      ['LAMP-001', { name: 'x'.repeat(121) }],
+      ['LAMP-001', { category: 'x'.repeat(121) }],
+      ['LAMP-001', { name: 'two\nlines' }],
+    ];
+    for (const [sku, query] of bad) {
+      const response = await picture(sku, query);
+      expect(response.status, `${sku} ${JSON.stringify(query)}`).toBe(400);
+      expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    }
+    expect((await fetch(url('/images/products/LAMP-001.png'))).status).toBe(400);
+    expect((await picture('LAMP-001', { name: 'x'.repeat(120) })).status).toBe(200);
+  });
+});
+
+describe('the storefront server', () => {
+  it('answers a malformed URL with 400 and goes on serving', async () => {
+    for (const path of ['/%E0', '/products/%E0%A4%A', '/images/products/%E0.svg', '/assets/%FF.js']) {
+      const response = await fetch(url(path));
+      expect(response.status, path).toBe(400);
+      expect(await response.text()).toBe('bad request: malformed URL');
+    }
+    expect((await fetch(url('/health'))).status).toBe(200);
+    const home = await fetch(url('/'));
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('<div id="root">');
   });
 });
 

@@ -1,27 +1,27 @@
 import type { ReactNode } from 'react';
+import { productPictureUrl } from '../server/product-picture-url';
 import { formatMoney } from './format';
 import { Link } from './router';
 
-/** A generated placeholder picture for a product (no external image hosts), with fixed size: no layout jump. */
-export function ProductImage(props: { sku: string; name: string; size?: 'card' | 'page' }) {
+/** A product's generated placeholder picture (no external image hosts), with fixed size: no layout jump. */
+export function ProductImage(props: {
+  sku: string;
+  name: string;
+  category?: string;
+  size?: 'card' | 'page';
+}) {
   const [width, height] = props.size === 'page' ? [320, 240] : [200, 150];
-  let hue = 0;
-  for (const char of props.sku) hue = (hue * 31 + char.charCodeAt(0)) % 360;
   return (
-    <svg
+    <img
       className="product-image"
+      src={productPictureUrl(props)}
       width={width}
       height={height}
-      viewBox="0 0 200 150"
-      role="img"
-      aria-label={props.name}
-    >
-      <rect width="200" height="150" fill={`hsl(${hue} 45% 85%)`} />
-      <circle cx="100" cy="70" r="38" fill={`hsl(${hue} 45% 55%)`} />
-      <text x="100" y="135" textAnchor="middle" fontSize="14" fill="#222">
-        {props.sku}
-      </text>
-    </svg>
+      alt={props.category ? `Picture of ${props.name} (${props.category})` : `Picture of ${props.name}`}
+      // Cards further down a page load as they scroll into view; the product page's picture at once.
+      loading={props.size === 'page' ? 'eager' : 'lazy'}
+      decoding="async"
+    />
   );
 }
 
@@ -33,13 +33,14 @@ export interface ProductCardData {
   averageRating?: number | null;
   reviewCount?: number;
   inStock?: boolean | null;
+  category?: { name: string } | null;
 }
 
 export function ProductCard({ product }: { product: ProductCardData }) {
   return (
     <li className="card">
       <Link to={`/product/${product.id}`}>
-        <ProductImage sku={product.sku} name={product.name} />
+        <ProductImage sku={product.sku} name={product.name} category={product.category?.name} />
         <span className="card-name">{product.name}</span>
       </Link>
       <span className="price">{formatMoney(product.price)}</span>

@@ -25,7 +25,7 @@ export default function ProductPage({ id }: { id: string }) {
   const available = product.stock?.available ?? 0;
   return (
     <article className="product">
-      <ProductImage sku={product.sku} name={product.name} size="page" />
+      <ProductImage sku={product.sku} name={product.name} category={product.category.name} size="page" />
       <div>
         <h1>{product.name}</h1>
         <p className="muted">

@@ -1,6 +1,6 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKOUT_SEED_PLAN, CheckoutClient, checkoutProduct, sleep } from '../src/checkout';
+import { CHECKOUT_SEED_PLAN, CheckoutClient, checkoutProduct, killSubgraph, sleep } from '../src/checkout';
 import {
   type GatewaySubscription,
   gatewaySubscriptionClient,
@@ -212,5 +212,26 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     await connection.dispose();
     for (const subscription of open) expect((await subscription.ended).kind).not.toBe('errors');
     expect(await waitForUpstreamSockets(0)).toBe(0);
+  });
+
+  // Last: it restarts orders.
+  it('ends a subscription with SUBSCRIPTION_ENDED when its subgraph goes away, and works again after', async () => {
+    const alice = client.customer(0);
+    const connection = gatewaySubscriptionClient(stack.gatewayUrl, { token: alice.token });
+    const mine = connection.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(1)).toBe(1);
+    await killSubgraph(stack, 'orders');
+    expect(await mine.ended).toMatchObject({
+      kind: 'errors',
+      errors: [{ extensions: { code: 'SUBSCRIPTION_ENDED' } }],
+    });
+    expect(await waitForUpstreamSockets(0)).toBe(0);
+
+    await stack.restartSubgraph('orders');
+    const again = connection.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(1)).toBe(1);
+    again.unsubscribe();
+    expect(await waitForUpstreamSockets(0)).toBe(0);
+    await connection.dispose();
   });
 });

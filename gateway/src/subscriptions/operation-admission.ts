@@ -86,7 +86,7 @@ export async function admitOperation(
       new GraphQLError(
         'Only subscriptions are served over WebSocket: send queries and mutations over HTTP.',
         {
-          extensions: { code: 'OPERATION_NOT_SUPPORTED' },
+          extensions: { code: 'BAD_REQUEST' },
         },
       ),
     ];

@@ -75,11 +75,7 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
   const server = serveGraphQLOverWebSocket(
     {
       onConnect: async (ctx: SubscriptionContext) => {
-        const params = ctx.connectionParams ?? {};
-        const authorization = params.authorization ?? params.Authorization;
-        const authentication = await options.verifyAccessToken(
-          typeof authorization === 'string' ? authorization : authorization === undefined ? undefined : '',
-        );
+        const authentication = await options.verifyAccessToken(authorizationOf(ctx.connectionParams ?? {}));
         const socket = ctx.extra.socket;
         switch (authentication.outcome) {
           case 'caller':
@@ -171,6 +167,14 @@ function formatted(options: GatewaySubscriptionsOptions, error: GraphQLError): G
   const json =
     error instanceof OperationRejected ? error.toJSON() : options.formatError(error.toJSON(), error);
   return json as unknown as GraphQLError;
+}
+
+/** The init payload's `authorization` (or `Authorization`); a value that is no string is an invalid token, not none. */
+function authorizationOf(params: Record<string, unknown>): string | undefined {
+  const value = params.authorization ?? params.Authorization;
+  if (value === undefined || value === null) return undefined;
+  // Not "Bearer …": the verifier refuses it (an empty string would pass as anonymous).
+  return typeof value === 'string' ? value : 'not a bearer token';
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,23 +38,23 @@ type Outcome =
   | { kind: 'error'; error: unknown }
   | { kind: 'complete' };
 
-function connect() {
+function connect(url = graph.gateway.url) {
   let closedWith: (code: number) => void = () => {};
   const closed = new Promise<number>((resolve) => {
     closedWith = resolve;
   });
   const client = createClient({
-    url: graph.gateway.url.replace(/^http/, 'ws'),
+    url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,
     onNonLazyError: () => {},
     on: { closed: (event) => closedWith((event as { code: number }).code) },
   });
-  const first = (query: string) =>
+  const first = (query: string, extensions?: Record<string, unknown>) =>
     new Promise<Outcome>((resolve) => {
       client.subscribe(
-        { query },
+        { query, ...(extensions ? { extensions } : {}) },
         {
           next: (result) => resolve({ kind: 'next', result: result as FormattedExecutionResult }),
           error: (error) => resolve({ kind: 'error', error }),
@@ -65,6 +69,41 @@ const codeOf = (outcome: Outcome) =>
   outcome.kind === 'error' && Array.isArray(outcome.error)
     ? (outcome.error[0] as { extensions?: { code?: string } }).extensions?.code
     : undefined;
+
+describe('the gateway over WebSocket with PERSISTED_OPERATIONS=safelist', () => {
+  const BOOK_ADDED = 'subscription BookAdded { bookAdded { id } }';
+  const id = createHash('sha256').update(BOOK_ADDED).digest('hex');
+  let safelisted: FederatedTestGraph;
+  beforeAll(async () => {
+    const manifest = join(await mkdtemp(join(tmpdir(), 'manifest-')), 'persisted-operations.json');
+    await writeFile(
+      manifest,
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id, name: 'BookAdded', type: 'subscription', body: BOOK_ADDED }],
+      }),
+    );
+    safelisted = await startFederatedTestGraph([SHELF], {
+      PERSISTED_OPERATIONS: 'safelist',
+      PERSISTED_OPERATIONS_MANIFEST: manifest,
+    });
+  });
+  afterAll(() => safelisted?.stop());
+
+  it('runs only the manifest’s operations, by text or by id', async () => {
+    const { client, first } = connect(safelisted.gateway.url);
+    expect(codeOf(await first('subscription { bookAdded { id title } }'))).toBe(
+      'PERSISTED_QUERY_NOT_IN_LIST',
+    );
+    // Let in (then ended: this subgraph serves no WebSocket).
+    expect(codeOf(await first(BOOK_ADDED))).toBe('SUBSCRIPTION_ENDED');
+    expect(codeOf(await first('', { persistedQuery: { version: 1, sha256Hash: id } }))).toBe(
+      'SUBSCRIPTION_ENDED',
+    );
+    await client.dispose();
+  });
+});
 
 describe('the gateway over WebSocket', () => {
   it('serves subscriptions only: a query is sent back to HTTP', async () => {

@@ -57,6 +57,11 @@ export const gatewaySecurityEnv = {
   MAX_REPEATED_FIELD: limit(20),
   /** Highest estimated cost an operation may have (demand control, from `@cost` and `@listSize`). */
   MAX_COST: limit(5000),
+  /**
+   * Most subscriptions one WebSocket connection may hold at once; one more is refused
+   * (`MAX_SUBSCRIPTIONS_PER_CONNECTION_LIMIT`). Each holds a socket to its subgraph.
+   */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1000).default(20),
   /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */
   DEFAULT_LIST_SIZE: limit(10),
   /**

@@ -23,6 +23,7 @@ import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
 import { hidingSuggestions } from './http/hide-suggestions';
 import { operationResolutionPlugin } from './http/operation-resolution';
+import type { GuardedRequest, OperationRejected } from './limits/operation-guard';
 import { rejectionCounter } from './limits/rejection-metrics';
 import { knownOperationNames } from './observability/known-operations';
 import { startMetricsServer } from './observability/metrics-server';
@@ -30,6 +31,7 @@ import { setUpPersistedOperations } from './persisted-operations';
 import { PLANNER_BUSY_CODE, PLANNING_LIMIT_CODES } from './planning/plan-refused';
 import { PlannerPool } from './planning/planner-pool';
 import { playgroundRoutes } from './playground';
+import { serveGatewaySubscriptions } from './subscriptions/websocket-server';
 import { SupergraphDelivery } from './supergraph/delivery';
 import { createSecuredGateway } from './supergraph/secured-gateway';
 import { secureSupergraph } from './supergraph/secured-supergraph';
@@ -116,6 +118,17 @@ export async function startGateway(
         metrics,
       )
     : null;
+  const formatError = hidingSuggestions(
+    production,
+    createErrorFormatter(logger, 'public-code', new Set([...PLANNING_LIMIT_CODES, PLANNER_BUSY_CODE])),
+  );
+  // One guard for every transport: HTTP and WebSocket operations meet the same limits.
+  const guard = (request: GuardedRequest) => supergraph.current.guard(request);
+  const onRejected = (rejection: OperationRejected) => {
+    rejections.inc({ reason: String(rejection.extensions.code) });
+    logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
+  };
+  const persistedQuery = (sha256Hash: string) => persistedOperations.cache.get(sha256Hash);
   const apollo = new CachingApolloServer(
     {
       gateway,
@@ -132,10 +145,7 @@ export async function startGateway(
       parseOptions: { maxTokens: config.MAX_TOKENS },
       // Signals are handled by the service runtime (see platform/service).
       stopOnTerminationSignals: false,
-      formatError: hidingSuggestions(
-        production,
-        createErrorFormatter(logger, 'public-code', new Set([...PLANNING_LIMIT_CODES, PLANNER_BUSY_CODE])),
-      ),
+      formatError,
       logger,
       plugins: [
         ...persistedOperations.plugins,
@@ -150,12 +160,9 @@ export async function startGateway(
         noStoreUnlessQuery(),
       ],
     },
-    (request) => supergraph.current.guard(request),
-    (rejection) => {
-      rejections.inc({ reason: String(rejection.extensions.code) });
-      logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
-    },
-    (sha256Hash) => persistedOperations.cache.get(sha256Hash),
+    guard,
+    onRejected,
+    persistedQuery,
     responseCache ? { cache: responseCache, version: () => supergraph.current.version } : null,
   );
   try {
@@ -179,6 +186,22 @@ export async function startGateway(
   routes['POST /graphql'] = graphql;
   routes['GET /graphql'] = graphql;
   routes['OPTIONS /graphql'] = cors.preflight;
+  const subscriptions = serveGatewaySubscriptions({
+    httpServer,
+    subscribe: (requestContext) => gateway.subscribe(requestContext),
+    schema: () => gateway.schema,
+    verifyAccessToken,
+    acceptsUpgrade: cors.acceptsUpgrade,
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+    guard,
+    onRejected,
+    mayRun: persistedOperations.mayRun,
+    persistedQuery,
+    maxTokens: config.MAX_TOKENS,
+    maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    formatError,
+    logger,
+  });
   Object.assign(
     routes,
     await playgroundRoutes(config, logger, () => supergraph.current.plannerSdl, planner, {
@@ -201,6 +224,7 @@ export async function startGateway(
     port = await listen(httpServer, config.HOST, config.PORT);
   } catch (error) {
     metricsServer?.server.close();
+    await subscriptions.close();
     await apollo.stop();
     await planner.close();
     await fetchers.close();
@@ -222,6 +246,8 @@ export async function startGateway(
       stopping = true;
       metricsServer?.server.close();
       metricsServer?.server.closeAllConnections();
+      // Subscriptions have no end of their own to wait for: their clients are told to go away now.
+      await subscriptions.close();
       await apollo.stop();
       await planner.close();
       await fetchers.close();

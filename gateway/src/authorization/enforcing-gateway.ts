@@ -1,6 +1,12 @@
-import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+} from '@apollo/server-gateway-interface';
 import type { Caller } from '@shop/platform/auth';
-import { type DocumentNode, getOperationAST } from 'graphql';
+import { mapStream } from '@shop/platform/pushed-stream';
+import { type DocumentNode, type GraphQLSchema, getOperationAST, Kind } from 'graphql';
 import type { AccessPolicy } from './access-rules';
 import { completeResponse } from './complete-response';
 import { type FilteredOperation, filterOperation } from './filter-operation';
@@ -14,7 +20,7 @@ import { type FilteredOperation, filterOperation } from './filter-operation';
  */
 export class EnforcingGateway implements GatewayInterface {
   constructor(
-    private readonly planner: GatewayInterface,
+    private readonly planner: SubscribingGateway,
     /** The policy of the supergraph being served (it changes when the supergraph does). */
     private readonly currentPolicy: () => AccessPolicy,
   ) {}
@@ -30,6 +36,10 @@ export class EnforcingGateway implements GatewayInterface {
 
   stop() {
     return this.planner.stop();
+  }
+
+  get schema(): GraphQLSchema | null {
+    return this.planner.schema;
   }
 
   // Apollo Server hands the same parsed document for the same text: each is filtered once per
@@ -68,26 +78,71 @@ export class EnforcingGateway implements GatewayInterface {
       const policy = this.currentPolicy();
       const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
       if (!filtered) return executor(requestContext);
-      const operation = getOperationAST(filtered.document, requestContext.operationName);
-      const result = await executor({
-        ...requestContext,
-        document: filtered.document,
-        source: filtered.source,
-        queryHash: filtered.queryHash,
-        operation: operation ?? requestContext.operation,
-      });
-      const completed = completeResponse(
-        policy,
-        requestContext.document,
-        requestContext.operationName,
-        requestContext.request.variables ?? {},
-        filtered,
-        result.data,
-      );
-      const errors = [...(result.errors ?? []), ...completed.errors];
-      return { ...result, data: completed.data, ...(errors.length > 0 ? { errors } : {}) };
+      const result = await executor(withFilteredOperation(requestContext, filtered));
+      return completed(policy, requestContext, filtered, result);
     };
   }
+
+  /**
+   * A subscription, under the same rules as a query: planned without the fields the caller may
+   * not see, each event completed with their errors. When the subscription field itself is out,
+   * nothing is opened: the one answer says why.
+   */
+  async subscribe(requestContext: GatewayGraphQLRequestContext): Promise<SubscriptionResult> {
+    const policy = this.currentPolicy();
+    const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
+    if (!filtered) return this.planner.subscribe(requestContext);
+    const operation = getOperationAST(filtered.document, requestContext.operationName);
+    const onlyTypename = operation?.selectionSet.selections.every(
+      (selection) => selection.kind === Kind.FIELD && selection.alias?.value === filtered.typenameKey,
+    );
+    if (onlyTypename) return completed(policy, requestContext, filtered, { data: Object.create(null) });
+    const events = await this.planner.subscribe(withFilteredOperation(requestContext, filtered));
+    if (!(Symbol.asyncIterator in events)) return completed(policy, requestContext, filtered, events);
+    return mapStream(events, (result) => completed(policy, requestContext, filtered, result));
+  }
+}
+
+type SubscriptionResult = GatewayExecutionResult | AsyncIterableIterator<GatewayExecutionResult>;
+
+/** What the enforcing gateway needs of the gateway it wraps: a planner and executor that also runs subscriptions. */
+export interface SubscribingGateway extends GatewayInterface {
+  /** The API schema being served (null before the first supergraph is loaded). */
+  readonly schema: GraphQLSchema | null;
+  subscribe(requestContext: GatewayGraphQLRequestContext): Promise<SubscriptionResult>;
+}
+
+function withFilteredOperation(
+  requestContext: GatewayGraphQLRequestContext,
+  filtered: FilteredOperation,
+): GatewayGraphQLRequestContext {
+  const operation = getOperationAST(filtered.document, requestContext.operationName);
+  return {
+    ...requestContext,
+    document: filtered.document,
+    source: filtered.source,
+    queryHash: filtered.queryHash,
+    operation: operation ?? requestContext.operation,
+  };
+}
+
+/** The answer with the fields taken out put back as null, each with its error. */
+function completed(
+  policy: AccessPolicy,
+  requestContext: GatewayGraphQLRequestContext,
+  filtered: FilteredOperation,
+  result: GatewayExecutionResult,
+): GatewayExecutionResult {
+  const completion = completeResponse(
+    policy,
+    requestContext.document,
+    requestContext.operationName,
+    requestContext.request.variables ?? {},
+    filtered,
+    result.data,
+  );
+  const errors = [...(result.errors ?? []), ...completion.errors];
+  return { ...result, data: completion.data, ...(errors.length > 0 ? { errors } : {}) };
 }
 
 function callerOf(context: Record<string, unknown>): Caller | null {

@@ -20,7 +20,10 @@ import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
 import { executePlanNode } from './execute-plan';
 import { selectsSubgraphFields, shapeResponse } from './response-shape';
 import type { ResultObject } from './result-data';
+import { type SubscriptionSource, subscriptionEvents } from './subscription-events';
 import { TypeConditions } from './type-conditions';
+
+const NOT_SUPPORTED = { extensions: { code: 'OPERATION_NOT_SUPPORTED' } };
 
 export interface SubgraphEndpoint {
   name: string;
@@ -40,6 +43,7 @@ export class SupergraphEngine {
   private readonly plans: OperationPlans;
   private readonly types: TypeConditions;
   private readonly dataSources: Map<string, GraphQLDataSource<GatewayContext>>;
+  private readonly subscriptionSources: Map<string, SubscriptionSource>;
   private readonly introspectionDocuments = new WeakMap<FieldSelection, DocumentNode>();
 
   constructor(
@@ -48,6 +52,7 @@ export class SupergraphEngine {
       validateSupergraph: boolean;
       dataSourceFor: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>;
       planner: PlannerPool;
+      subscriptionSourceFor: (subgraph: SubgraphEndpoint) => SubscriptionSource;
     },
   ) {
     const supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: options.validateSupergraph });
@@ -57,16 +62,53 @@ export class SupergraphEngine {
     const planned = plannedSupergraph(supergraphSdl);
     options.planner.warm(planned);
     this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
-    this.dataSources = new Map(
-      supergraph.subgraphsMetadata().map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]),
+    const subgraphs = supergraph.subgraphsMetadata();
+    this.dataSources = new Map(subgraphs.map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]));
+    this.subscriptionSources = new Map(
+      subgraphs.map((subgraph) => [subgraph.name, options.subscriptionSourceFor(subgraph)]),
     );
   }
 
   readonly execute = async (
     requestContext: GatewayGraphQLRequestContext,
   ): Promise<GatewayExecutionResult> => {
+    const prepared = await this.prepare(requestContext);
+    return 'plan' in prepared ? this.run(prepared, requestContext) : prepared;
+  };
+
+  /**
+   * A subscription: its plan's `primary` opened on the owning subgraph, and each of its events
+   * completed by `rest` (fields other subgraphs own) and shaped as a query's answer is.
+   */
+  readonly subscribe = async (
+    requestContext: GatewayGraphQLRequestContext,
+  ): Promise<GatewayExecutionResult | AsyncIterableIterator<GatewayExecutionResult>> => {
+    const prepared = await this.prepare(requestContext);
+    if (!('plan' in prepared)) return prepared;
+    const node = prepared.plan.node;
+    if (node?.kind !== 'Subscription')
+      return {
+        errors: [new GraphQLError('Only subscriptions are served over this transport.', NOT_SUPPORTED)],
+      };
+    const source = this.subscriptionSources.get(node.primary.serviceName);
+    if (!source) throw new Error(`Couldn't find service with name "${node.primary.serviceName}"`);
+    const variables = requestContext.request.variables;
+    return subscriptionEvents(
+      { dataSources: this.dataSources, types: this.types },
+      node,
+      source,
+      prepared,
+      requestContext,
+      (data, errors) => this.answer(prepared, data, errors, variables),
+    );
+  };
+
+  /** The prepared operation of a request (planned once per operation), or the errors of its variables. */
+  private async prepare(
+    requestContext: GatewayGraphQLRequestContext,
+  ): Promise<PreparedOperation | GatewayExecutionResult> {
     const { request, document, queryHash, source } = requestContext;
-    let prepared = this.plans.get(queryHash, request.operationName);
+    const prepared = this.plans.get(queryHash, request.operationName);
     const definition = prepared?.definition ?? OperationPlans.pickOperation(document, request.operationName);
     if (definition.variableDefinitions && definition.variableDefinitions.length > 0) {
       const { errors } = getVariableValues(
@@ -76,15 +118,11 @@ export class SupergraphEngine {
       );
       if (errors) return { errors };
     }
-    prepared ??= await this.plans.prepare(
-      queryHash,
-      source ?? print(document),
-      document,
-      definition,
-      request.operationName,
+    return (
+      prepared ??
+      this.plans.prepare(queryHash, source ?? print(document), document, definition, request.operationName)
     );
-    return this.run(prepared, requestContext);
-  };
+  }
 
   private async run(
     prepared: PreparedOperation,
@@ -94,10 +132,11 @@ export class SupergraphEngine {
     const data: ResultObject = Object.create(null);
     let errors: (GraphQLError | Error)[] = [];
     if (plan.node?.kind === 'Subscription')
-      // A plan whose root is a stream: served by the real-time work, refused clearly until then.
-      throw new GraphQLError('subscriptions are not supported over this transport yet', {
-        extensions: { code: 'OPERATION_NOT_SUPPORTED' },
-      });
+      // A stream has no single answer: it is served over graphql-ws (see subscriptions/).
+      throw new GraphQLError(
+        'Subscriptions are served over WebSocket (graphql-transport-ws) only.',
+        NOT_SUPPORTED,
+      );
     const variables = requestContext.request.variables;
     // The planner answers an empty plan when no subgraph can resolve a selected field: refuse it
     // rather than answer nulls as if the subgraphs had said so (the audit's non-resolvable-interface-object).
@@ -119,9 +158,19 @@ export class SupergraphEngine {
         operation.variableDefinitions,
         prepared.renames,
       );
+    return this.answer(prepared, data, errors, variables);
+  }
+
+  /** The client's answer: `data` shaped as the operation asked, with the errors fetching found. */
+  private answer(
+    prepared: PreparedOperation,
+    data: ResultObject,
+    errors: (GraphQLError | Error)[],
+    variables: Record<string, unknown> | undefined,
+  ): GatewayExecutionResult {
     let shaped: ReturnType<typeof shapeResponse>;
     try {
-      shaped = shapeResponse(shape, data, variables, (selection) =>
+      shaped = shapeResponse(prepared.shape, data, variables, (selection) =>
         this.introspect(selection, prepared.definition.variableDefinitions, variables),
       );
     } catch (error) {

@@ -104,6 +104,39 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor 
   }
 }
 
+/** The client's variables that `fetch` uses. */
+export function fetchVariables(
+  fetch: FetchNode,
+  provided: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const variables: Record<string, unknown> = Object.create(null);
+  if (fetch.variableUsages && provided)
+    for (const name of fetch.variableUsages)
+      if (hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  return variables;
+}
+
+/**
+ * Merges an answer to a root fetch that arrived by other means than the data source (a
+ * subscription's event) into `data`, as `fetchInto` merges its own; returns the subgraph's errors
+ * with the client's paths.
+ */
+export function receiveRootAnswer(
+  supergraph: ExecutionSupergraph,
+  fetch: FetchNode,
+  answer: { data?: ResultObject | null; errors?: readonly GraphQLFormattedError[] },
+  data: ResultObject,
+  renames: ReadonlyMap<string, string>,
+): GraphQLError[] {
+  const received = answer.data;
+  if (received) {
+    applyRewrites(supergraph.types, compiledFetch(fetch).output, received);
+    deepMerge(data, received);
+  }
+  const pathOf = errorPathMapper(fetch, { path: [], data, fullResult: data }, renames);
+  return (answer.errors ?? []).map((error) => downstreamError(error, fetch.serviceName, pathOf));
+}
+
 function moveIntoCursor(cursor: Cursor, path: ResponsePath): Cursor | undefined {
   const data = flattenAtPath(cursor.data, path, 0);
   return data ? { path: cursor.path.concat(path), data, fullResult: cursor.fullResult } : undefined;
@@ -141,11 +174,7 @@ async function fetchInto(execution: Execution, fetch: FetchNode, cursor: Cursor)
     : [cursor.data];
   if (entities.length < 1) return;
 
-  const provided = execution.requestContext.request.variables;
-  const variables: Record<string, unknown> = Object.create(null);
-  if (fetch.variableUsages && provided)
-    for (const name of fetch.variableUsages)
-      if (hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  const variables = fetchVariables(fetch, execution.requestContext.request.variables);
 
   const { types } = execution.supergraph;
   const rewrites = compiledFetch(fetch);

@@ -26,6 +26,16 @@ export function corsPolicy(origins: readonly string[]) {
   };
 
   return {
+    /**
+     * A WebSocket upgrade (browsers send Origin but no preflight, and read what the socket says):
+     * an allowed origin, the gateway's own (a page it served), or none (not a browser) may open one.
+     */
+    acceptsUpgrade(req: IncomingMessage): boolean {
+      const origin = req.headers.origin;
+      if (origin === undefined || allows(origin)) return true;
+      const host = req.headers.host;
+      return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    },
     /** The same handler, with CORS headers on answers to allowed origins. */
     wrap(handler: RouteHandler): RouteHandler {
       return (req, res) => {

@@ -6,11 +6,13 @@ import type { GatewayConfig } from '../config';
 import type { GatewayContext } from '../context';
 import { PersistedOperations, readPersistedOperations } from './manifest';
 import { persistedOperationCache } from './operation-cache';
-import { safelistPlugin } from './safelist-plugin';
+import { persistedOperationCheck, safelistPlugin } from './safelist-plugin';
 
 /** Apollo Server options, and the cache the operation guard reads a hash-only request's text from. */
 type PersistedOperationsSetup = Required<Pick<ApolloServerOptions<GatewayContext>, 'plugins'>> & {
   cache: KeyValueCache<string>;
+  /** Whether an operation sent as text may run (false only for one outside the safelist); for other transports than Apollo Server's. */
+  mayRun: (text: string, operationName: string | undefined) => boolean;
 };
 
 /**
@@ -23,7 +25,11 @@ export async function setUpPersistedOperations(
 ): Promise<PersistedOperationsSetup> {
   const mode = config.PERSISTED_OPERATIONS;
   if (mode === 'off')
-    return { cache: persistedOperationCache(new PersistedOperations([]), true), plugins: [] };
+    return {
+      cache: persistedOperationCache(new PersistedOperations([]), true),
+      plugins: [],
+      mayRun: () => true,
+    };
   let operations: Awaited<ReturnType<typeof readPersistedOperations>>;
   try {
     operations = await readPersistedOperations(config.PERSISTED_OPERATIONS_MANIFEST);
@@ -36,8 +42,10 @@ export async function setUpPersistedOperations(
     { mode, operations: operations.size, manifest: config.PERSISTED_OPERATIONS_MANIFEST },
     `persisted operations: ${mode}`,
   );
+  const isKnown = persistedOperationCheck(mode, operations, logger);
   return {
     cache: persistedOperationCache(operations, mode === 'log'),
-    plugins: [safelistPlugin(mode, operations, logger)],
+    plugins: [safelistPlugin(mode, isKnown)],
+    mayRun: (text, operationName) => isKnown(text, operationName) || mode === 'log',
   };
 }

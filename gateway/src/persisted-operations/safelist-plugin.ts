@@ -17,20 +17,18 @@ const REFUSED_PLACEHOLDER = '{ __typename }';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/**
- * `log`: an operation that is not in the manifest runs, and is logged (to learn what clients
- * send before turning the safelist on). `safelist`: it is refused with
- * `PERSISTED_QUERY_NOT_IN_LIST`. An operation sent by id is not judged here: the manifest is
- * the only place Apollo Server's persisted query cache finds one in safelist mode.
- */
-export function safelistPlugin(
+/** Whether an operation's text is one of the manifest's; an unknown one is logged (once, rate limited). */
+export type PersistedOperationCheck = (text: string, operationName: string | undefined) => boolean;
+
+/** Judges texts against the manifest: verdicts remembered by text hash and operation name, so a known operation is parsed once. */
+export function persistedOperationCheck(
   mode: 'log' | 'safelist',
   operations: PersistedOperations,
   logger: Logger,
-): ApolloServerPlugin<GatewayContext> {
+): PersistedOperationCheck {
   const verdicts = new Map<string, boolean>();
   const logUnknown = rateLimitedLog(logger);
-  const isKnown = (text: string, operationName: string | undefined) => {
+  return (text, operationName) => {
     const hash = sha256(text);
     const key = `${hash}:${operationName ?? ''}`;
     let known = verdicts.get(key);
@@ -48,6 +46,25 @@ export function safelistPlugin(
       });
     return known;
   };
+}
+
+/** The error an operation outside the safelist gets. */
+export function notInList(): GraphQLError {
+  return new GraphQLError('This operation is not one of the persisted operations this API accepts.', {
+    extensions: { code: NOT_IN_LIST, http: { status: 400 } },
+  });
+}
+
+/**
+ * `log`: an operation that is not in the manifest runs, and is logged (to learn what clients
+ * send before turning the safelist on). `safelist`: it is refused with
+ * `PERSISTED_QUERY_NOT_IN_LIST`. An operation sent by id is not judged here: the manifest is
+ * the only place Apollo Server's persisted query cache finds one in safelist mode.
+ */
+export function safelistPlugin(
+  mode: 'log' | 'safelist',
+  isKnown: PersistedOperationCheck,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ request }) {
       if (request.query === undefined || isKnown(request.query, request.operationName) || mode === 'log')
@@ -59,9 +76,7 @@ export function safelistPlugin(
       if (request.extensions) delete request.extensions.persistedQuery;
       return {
         async didResolveOperation() {
-          throw new GraphQLError('This operation is not one of the persisted operations this API accepts.', {
-            extensions: { code: NOT_IN_LIST, http: { status: 400 } },
-          });
+          throw notInList();
         },
       };
     },

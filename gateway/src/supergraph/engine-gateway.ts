@@ -1,8 +1,10 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import type { Logger } from '@shop/platform/logger';
+import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context';
 import { type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
+import type { SubscriptionSource } from '../execution/subscription-events';
 import type { PlannerPool } from '../planning/planner-pool';
 import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
 
@@ -16,11 +18,13 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
   private engine: SupergraphEngine | null = null;
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   private readonly dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
+  private readonly subscriptionSources = new Map<string, SubscriptionSource>();
   private cleanup: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly delivery: SupergraphDelivery<TPrepared>,
     private readonly buildService: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>,
+    private readonly buildSubscriptionSource: (subgraph: SubgraphEndpoint) => SubscriptionSource,
     private readonly options: { validateSupergraph: boolean; logger: Logger; planner: PlannerPool },
   ) {}
 
@@ -48,6 +52,20 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
     };
   }
 
+  /** A subscription, on the engine of the supergraph being served when it starts (it stays there). */
+  subscribe(
+    requestContext: Parameters<SupergraphEngine['subscribe']>[0],
+  ): ReturnType<SupergraphEngine['subscribe']> {
+    const engine = this.engine;
+    if (!engine) throw new Error('the gateway has no supergraph loaded');
+    return engine.subscribe(requestContext);
+  }
+
+  /** The API schema operations are validated against (that of the supergraph being served). */
+  get schema(): GraphQLSchema | null {
+    return this.engine?.schema ?? null;
+  }
+
   async stop() {
     await this.cleanup?.();
     this.cleanup = null;
@@ -59,6 +77,7 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
       validateSupergraph: this.options.validateSupergraph,
       dataSourceFor: (subgraph) => this.dataSourceFor(subgraph),
       planner: this.options.planner,
+      subscriptionSourceFor: (subgraph) => this.subscriptionSourceFor(subgraph),
     });
     this.engine = engine;
     for (const listener of this.listeners) {
@@ -72,12 +91,25 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
 
   /** One data source per subgraph and URL, kept across versions of the supergraph. */
   private dataSourceFor(subgraph: SubgraphEndpoint): GraphQLDataSource<GatewayContext> {
-    const key = `${subgraph.name} ${subgraph.url}`;
-    let dataSource = this.dataSources.get(key);
-    if (!dataSource) {
-      dataSource = this.buildService(subgraph);
-      this.dataSources.set(key, dataSource);
-    }
-    return dataSource;
+    return keptPerEndpoint(this.dataSources, subgraph, this.buildService);
   }
+
+  /** One subscription source per subgraph and URL, kept across versions (as the data sources). */
+  private subscriptionSourceFor(subgraph: SubgraphEndpoint): SubscriptionSource {
+    return keptPerEndpoint(this.subscriptionSources, subgraph, this.buildSubscriptionSource);
+  }
+}
+
+function keptPerEndpoint<T>(
+  kept: Map<string, T>,
+  subgraph: SubgraphEndpoint,
+  build: (subgraph: SubgraphEndpoint) => T,
+): T {
+  const key = `${subgraph.name} ${subgraph.url}`;
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = build(subgraph);
+    kept.set(key, value);
+  }
+  return value;
 }

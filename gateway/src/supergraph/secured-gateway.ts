@@ -8,6 +8,8 @@ import { observeSubgraph } from '../observability/subgraph-requests';
 import type { PlannerPool } from '../planning/planner-pool';
 import { servePartialResults } from '../resilience/partial-results';
 import { SubgraphDataSource } from '../subgraph-data-source';
+import { subgraphSubscriptions } from '../subscriptions/subgraph-subscriptions';
+import { subgraphSubscriptionSockets } from '../subscriptions/subscription-metrics';
 import type { SupergraphDelivery } from './delivery';
 import { EngineGateway } from './engine-gateway';
 import type { SecuredSupergraph } from './secured-supergraph';
@@ -25,6 +27,7 @@ export function createSecuredGateway(
   fetchers: SubgraphFetchers,
   planner: PlannerPool,
 ): EnforcingGateway {
+  const sockets = subgraphSubscriptionSockets(metrics);
   const engine = new EngineGateway(
     delivery,
     // From the outside in: a failed request becomes nulls with errors at their paths, entity
@@ -50,6 +53,15 @@ export function createSecuredGateway(
         logger,
       );
     },
+    // Subscriptions go straight to the owning subgraph over graphql-ws, signed as its requests are.
+    ({ name, url }) =>
+      subgraphSubscriptions({
+        name,
+        url: subgraphUrl(config, name, url),
+        secret: subgraphSecret(config, name, logger),
+        sockets,
+        logger,
+      }),
     // As @apollo/gateway: the supergraph is validated except in production.
     { validateSupergraph: config.NODE_ENV !== 'production', logger, planner },
   );

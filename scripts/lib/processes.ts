@@ -44,19 +44,36 @@ export function runTypeScript(
   return { child, exited };
 }
 
-/** Starts a service and waits until it says where it listens (or fails). */
+// Few enough that CI's summary (a failure's first 12 lines) shows them all.
+const LINES_KEPT_UNTIL_READY = 10;
+
+/** Starts a service and waits until it says where it listens (or fails, with its last lines). */
 export async function startServiceProcess(
   name: string,
   entry: string,
   options: { env: NodeJS.ProcessEnv; output: OutputSink; args?: string[]; nodeArgs?: string[] },
 ): Promise<ServiceProcess> {
-  const { child, exited } = runTypeScript(name, entry, { ...options, ipc: true });
+  // The last lines before it is ready say why a start failed, also where the output is not shown.
+  const lastLines: string[] = [];
+  let ready = false;
+  const output: OutputSink = (service, line) => {
+    if (!ready) lastLines.push(line);
+    if (lastLines.length > LINES_KEPT_UNTIL_READY) lastLines.shift();
+    options.output(service, line);
+  };
+  const { child, exited } = runTypeScript(name, entry, { ...options, output, ipc: true });
   const port = await new Promise<number>((resolve, reject) => {
     child.on('message', (message: { type?: string; port?: number }) => {
       if (message.type === 'listening' && typeof message.port === 'number') resolve(message.port);
     });
-    exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+    exited.then((code) =>
+      reject(
+        new Error(`${name} exited (${code}) before it was ready; its last lines:\n${lastLines.join('\n')}`),
+      ),
+    );
   });
+  ready = true;
+  lastLines.length = 0;
   return {
     name,
     port,

@@ -46,9 +46,12 @@ async function stopEverything(reason: string, exitCode: number): Promise<never> 
   if (!stopping) {
     stopping = true;
     say(exitCode === 0 ? 'info' : 'fatal', reason);
+    const registryRunning = await registryStarting;
+    // Before the others stop: the registry is stopped after them, and its exit meanwhile is no crash.
+    registryRunning?.stopRestarting();
     await storefront?.close();
     await stack?.stop();
-    await (await registryStarting)?.stop();
+    await registryRunning?.stop();
     await health?.close();
     await server?.stop();
     if (exitCode === 0) say('info', 'stopped');

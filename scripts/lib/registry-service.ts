@@ -15,6 +15,8 @@ export interface RegistryService {
   /** Where it answers, e.g. `http://127.0.0.1:4010`. */
   url: string;
   status(): ServiceStatus;
+  /** From now on its exit is expected (Ctrl-C reaches every process at once): no restart follows. */
+  stopRestarting(): void;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startRegistryService(options: RegistryServiceOptions): Pro
   return {
     url: `http://127.0.0.1:${first.port}`,
     status: () => supervised?.status() ?? unsupervisedStatus(first),
+    stopRestarting: () => supervised?.stopRestarting(),
     stop: () => supervised?.stop() ?? first.stop(),
   };
 }

@@ -27,7 +27,7 @@ export async function startRegistryOrWarn(
   } catch (error) {
     log(
       'error',
-      `the schema registry did not start (${(error as Error).message}): the shop runs without it, the gateway serves ${SUPERGRAPH_FILE}`,
+      `the schema registry did not start: the shop runs without it, the gateway serves ${SUPERGRAPH_FILE} (${(error as Error).message})`,
     );
     return undefined;
   }

@@ -1,10 +1,15 @@
 // The end-to-end check CI runs the way a user would: `npm start` in a fresh clone, wait for the
-// gateway, query three subgraphs at once, Ctrl-C, start again and see the same data, not reseeded.
+// gateway, query three subgraphs at once, see the registry hold the six subgraphs and feed the
+// gateway, Ctrl-C, start again and see the same data, not reseeded, nothing republished.
 // Prints one `ok`/`not ok` line per check and exits non-zero if any failed.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 const GATEWAY = 'http://127.0.0.1:4000';
+const REGISTRY = 'http://127.0.0.1:4010';
+const SUBGRAPHS = ['accounts', 'inventory', 'orders', 'payments', 'products', 'reviews'];
+const DATA_DIR = process.env.DATA_DIR ?? new URL('../.data', import.meta.url).pathname;
 const QUERY = `{ products(first: 5) { totalCount edges { node { name sku price { amount currency }
   reviews(first: 3) { edges { node { rating body author { name } } } } } } } }`;
 const results = [];
@@ -82,6 +87,73 @@ async function checkout() {
   };
 }
 
+async function registryGet(path, token = '') {
+  try {
+    const response = await fetch(`${REGISTRY}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      text,
+      json: response.ok && text.startsWith('{') ? JSON.parse(text) : null,
+    };
+  } catch (error) {
+    return { status: 0, text: String(error.cause?.code ?? error.message), json: null };
+  }
+}
+// The admin token npm start made for its registry, kept with its other secrets.
+const adminToken = () => JSON.parse(readFileSync(`${DATA_DIR}/secrets.json`, 'utf8')).registryAdminToken;
+const liveLauncherTokens = async () =>
+  ((await registryGet('/tokens', adminToken())).json?.tokens ?? []).filter(
+    (token) => token.revokedAt === null && token.label === 'npm start',
+  );
+
+// The registry and the gateway's supergraph: up, printed, the six subgraphs in, and served to the gateway.
+async function checkRegistry(run) {
+  const health = await registryGet('/health');
+  check(
+    'the registry is up (its /health)',
+    health.status === 200,
+    `${health.status} ${health.text.slice(0, 80)}`,
+  );
+  check('npm start prints the registry URL', /Registry\s+http:\/\/localhost:4010/.test(run.output.join('')));
+  const live = await registryGet('/version?id=latest');
+  const names = (live.json?.version?.subgraphs ?? []).map((subgraph) => subgraph.name).sort();
+  check(
+    "the registry's live version holds the six subgraphs, published by npm start",
+    JSON.stringify(names) === JSON.stringify(SUBGRAPHS),
+    names.join(','),
+  );
+  const metrics = await registryGet('/metrics');
+  const served = /http_requests_total\{[^}]*route="\/supergraph"[^}]*status="200"[^}]*\} ([1-9]\d*)/.exec(
+    metrics.text,
+  );
+  const fellBack = run.output.join('').includes('starting from SUPERGRAPH_FALLBACK_PATH');
+  check(
+    'the gateway took its supergraph from the registry, not the fallback file',
+    served !== null && !fellBack,
+    `GET /supergraph answered 200 ${served?.[1] ?? 0} times${fellBack ? ', the gateway fell back to the file' : ''}`,
+  );
+}
+
+// The gateway reports every USAGE_REPORT_INTERVAL_SECONDS (20): the query above shows up within 30 s.
+async function checkUsage() {
+  const deadline = Date.now() + 30_000;
+  let usage = [];
+  while (Date.now() < deadline) {
+    usage =
+      (await registryGet('/usage?coordinate=Query.products&windowHours=1', adminToken())).json?.usage ?? [];
+    if (usage.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  check(
+    'the gateway reports usage to the registry (signed)',
+    usage.length > 0,
+    `${usage.reduce((sum, row) => sum + row.count, 0)} requests using Query.products`,
+  );
+}
+
 const listening = (port) =>
   new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -103,7 +175,7 @@ async function stoppedCleanly(run) {
   await run.exited;
   clearTimeout(timer);
   const left = [];
-  for (const port of [4000, 4001, 4002, 4003, 4004, 4005, 4006, 4050, 54329])
+  for (const port of [4000, 4001, 4002, 4003, 4004, 4005, 4006, 4010, 4050, 54329])
     if (await listening(port)) left.push(port);
   return { ok: run.output.join('').includes('stopped') && left.length === 0, left };
 }
@@ -132,7 +204,10 @@ if (up) {
     order.ok,
     `${order.detail}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+  await checkRegistry(first);
+  await checkUsage();
 }
+const firstVersions = up ? (await registryGet('/versions?limit=500')).json?.versions?.length : undefined;
 const firstStop = await stoppedCleanly(first);
 check(
   'Ctrl-C stops everything cleanly',
@@ -150,6 +225,14 @@ if (upAgain && firstAnswer) {
     JSON.stringify(secondAnswer) === JSON.stringify(firstAnswer),
   );
   check('the second start does not reseed', !second.output.join('').includes('demo data seeded'));
+  const versions = (await registryGet('/versions?limit=500')).json?.versions?.length;
+  const tokens = await liveLauncherTokens();
+  check(
+    'the second start publishes nothing new and keeps one live token per subgraph',
+    versions === firstVersions &&
+      JSON.stringify(tokens.map((token) => token.subgraph).sort()) === JSON.stringify(SUBGRAPHS),
+    `${firstVersions} then ${versions} versions, ${tokens.length} live npm start tokens`,
+  );
 }
 const secondStop = await stoppedCleanly(second);
 check(

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,6 +5,7 @@ import type { CheckResult } from '@shop/registry/checks';
 import { loadRegistryCliConfig } from './config';
 import { formatCheck } from './lib/registry/check-report';
 import { RegistryError, registryClient } from './lib/registry/client';
+import { headCommit } from './lib/registry/head-commit';
 import { recordedUsage } from './lib/registry/recorded-usage';
 import { localSubgraphUrl, ROOT, SUBGRAPHS } from './lib/services';
 
@@ -72,14 +72,6 @@ const config = loadRegistryCliConfig();
 if (!config.REGISTRY_URL)
   wrongUsage('REGISTRY_URL is not set: which registry? (npm run schema:check checks offline, without one)');
 const registry = registryClient(config.REGISTRY_URL, config.REGISTRY_TOKEN);
-
-function headCommit(): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-}
 
 function localSubgraph(name: string) {
   const spec = SUBGRAPHS.find((candidate) => candidate.name === name);

@@ -20,6 +20,17 @@ export interface ServiceSecrets {
 export interface LocalSecrets extends ServiceSecrets {
   postgresPassword: string;
   databasePasswords: Record<string, string>;
+  /** The registry's REGISTRY_ADMIN_TOKEN: the launcher makes each subgraph's publish token with it. */
+  registryAdminToken: string;
+  /** The registry's USAGE_SECRET, the gateway's USAGE_REPORTING_SECRET. */
+  usageSecret: string;
+  /** Per subgraph: the publish token the launcher made for it, reused on the next start while it is live. */
+  registryPublishTokens: Record<string, RegistryPublishToken>;
+}
+
+export interface RegistryPublishToken {
+  id: number;
+  token: string;
 }
 
 const newPassword = () => randomBytes(24).toString('base64url');
@@ -49,17 +60,24 @@ export function loadLocalSecrets(dataDir: string, services: readonly string[]): 
     databasePasswords: { ...stored.databasePasswords },
     gatewaySecrets: { ...stored.gatewaySecrets },
     signingKeys: stored.signingKeys?.length ? stored.signingKeys : [newSigningKey()],
+    registryAdminToken: stored.registryAdminToken ?? newGatewaySecret(),
+    usageSecret: stored.usageSecret ?? newGatewaySecret(),
+    registryPublishTokens: { ...stored.registryPublishTokens },
   };
   for (const service of services) {
     secrets.databasePasswords[service] ??= newPassword();
     secrets.gatewaySecrets[service] ??= newGatewaySecret();
   }
-  if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
-    // Readable folder (the Postgres system user may need to pass through it); the secrets file itself is 0600.
-    mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-    // `mode` applies only to a new file; one written by an older version may be readable by others.
-    chmodSync(file, 0o600);
-  }
+  if (JSON.stringify(secrets) !== JSON.stringify(stored)) saveLocalSecrets(dataDir, secrets);
   return secrets;
+}
+
+/** Writes the secrets to DATA_DIR/secrets.json, readable by this user only. */
+export function saveLocalSecrets(dataDir: string, secrets: LocalSecrets): void {
+  const file = join(dataDir, 'secrets.json');
+  // Readable folder (the Postgres system user may need to pass through it); the secrets file itself is 0600.
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  // `mode` applies only to a new file; one written by an older version may be readable by others.
+  chmodSync(file, 0o600);
 }

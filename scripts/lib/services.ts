@@ -25,6 +25,9 @@ export const SUBGRAPHS: readonly ServiceSpec[] = [
 
 export const GATEWAY: ServiceSpec = { name: 'gateway', port: 4000, dir: 'gateway' };
 
+/** The schema registry `npm start` runs beside the shop: the gateway's supergraph comes from it. */
+export const REGISTRY: ServiceSpec = { name: 'registry', port: 4010, dir: 'registry' };
+
 /** Where a gateway the launchers start serves `/metrics`: 50 above its own port (4050), never on it. */
 export const gatewayMetricsPort = (gatewayPort: number): number => gatewayPort + 50;
 

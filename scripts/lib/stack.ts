@@ -8,7 +8,13 @@ import postgres from 'postgres';
 import { type OutputSink, runToCompletion, type ServiceProcess, startServiceProcess } from './processes';
 import { newServiceSecrets, type ServiceSecrets } from './secrets';
 import { GATEWAY, gatewayMetricsPort, localSubgraphUrl, ROOT, type ServiceSpec, SUBGRAPHS } from './services';
-import { type RestartPolicy, type ServiceStatus, type SupervisedService, supervise } from './supervisor';
+import {
+  type RestartPolicy,
+  type ServiceStatus,
+  type SupervisedService,
+  supervise,
+  unsupervisedStatus,
+} from './supervisor';
 
 /**
  * The whole system on one machine: a database and role per subgraph on one Postgres server,
@@ -29,8 +35,10 @@ export interface StackOptions {
   output: OutputSink;
   /** Seed demo data once the subgraphs are up and migrated. */
   seed?: SeedPlan;
-  /** Called after the subgraphs are up, before the gateway starts. */
-  onSubgraphsReady?: () => void;
+  /** Called (and awaited) after the subgraphs are up, before the gateway starts; gets the URL of each. */
+  onSubgraphsReady?: (subgraphUrls: Map<string, string>) => void | Promise<void>;
+  /** More environment for the gateway alone, asked for when it starts (after `onSubgraphsReady`). */
+  gatewayEnv?: () => Record<string, string>;
   /** The supergraph file the gateway serves; the committed one by default. */
   supergraphPath?: string;
   subgraphs?: readonly ServiceSpec[];
@@ -157,16 +165,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
-    options.onSubgraphsReady?.();
-    const overrides = Object.fromEntries(
-      specs.flatMap((spec) => [
-        [
-          subgraphUrlVariable(spec.name),
-          localSubgraphUrl(spec, (subgraphs.get(spec.name) as ServiceProcess).port),
-        ],
-        [subgraphSecretVariable(spec.name), gatewaySecretOf(spec.name)],
+    const subgraphUrls = new Map(
+      specs.map((spec) => [
+        spec.name,
+        localSubgraphUrl(spec, (subgraphs.get(spec.name) as ServiceProcess).port),
       ]),
     );
+    await options.onSubgraphsReady?.(subgraphUrls);
+    const overrides = {
+      ...options.gatewayEnv?.(),
+      ...Object.fromEntries(
+        specs.flatMap((spec) => [
+          [subgraphUrlVariable(spec.name), subgraphUrls.get(spec.name) as string],
+          [subgraphSecretVariable(spec.name), gatewaySecretOf(spec.name)],
+        ]),
+      ),
+    };
     // Kept across restarts of the gateway, as its own port is.
     const metricsPort = options.ports === 'fixed' ? gatewayMetricsPort(GATEWAY.port) : await freePort();
     const startGateway = (port: number) =>
@@ -203,16 +217,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       status() {
         return processes().map(
-          (service) =>
-            supervised.get(service.name)?.status() ?? {
-              name: service.name,
-              state:
-                service.child.exitCode === null && service.child.signalCode === null ? 'running' : 'stopped',
-              port: service.port,
-              pid: service.child.pid ?? null,
-              restarts: 0,
-              lastExit: null,
-            },
+          (service) => supervised.get(service.name)?.status() ?? unsupervisedStatus(service),
         );
       },
       async stop() {

@@ -147,3 +147,15 @@ export function supervise(
     },
   };
 }
+
+/** The status of a service nobody restarts: running until it exits, then stopped. */
+export function unsupervisedStatus(service: ServiceProcess): ServiceStatus {
+  return {
+    name: service.name,
+    state: service.child.exitCode === null && service.child.signalCode === null ? 'running' : 'stopped',
+    port: service.port,
+    pid: service.child.pid ?? null,
+    restarts: 0,
+    lastExit: null,
+  };
+}

@@ -1,5 +1,6 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessTokenSignedWith } from '../src/access-tokens';
 import { CHECKOUT_SEED_PLAN, CheckoutClient, checkoutProduct, killSubgraph, sleep } from '../src/checkout';
 import {
   type GatewaySubscription,
@@ -191,6 +192,30 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       kind: 'errors',
       errors: [{ extensions: { code: 'MAX_DEPTH_LIMIT' } }],
     });
+    await connection.dispose();
+  });
+
+  it('ends the subscriptions of a token that expires UNAUTHENTICATED, lets go upstream, and takes no new one', async () => {
+    const key = stack.secrets.signingKeys[0];
+    if (!key) throw new Error('the stack has no token signing key');
+    // Valid for 2 s, and the gateway's 5 s of clock tolerance: the subscription ends about 7 s from now.
+    const token = accessTokenSignedWith(key, { sub: client.customer(0).id, role: 'CUSTOMER', expiresIn: 2 });
+    const connection = gatewaySubscriptionClient(stack.gatewayUrl, { token });
+    const mine = connection.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(1)).toBe(1);
+    const started = Date.now();
+    expect(await mine.ended).toMatchObject({
+      kind: 'errors',
+      errors: [{ message: expect.stringMatching(/expired/), extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+    expect(Date.now() - started).toBeGreaterThan(3000);
+    expect(await waitForUpstreamSockets(0)).toBe(0);
+    const afterwards = connection.subscribe(MY_ORDERS);
+    expect(await afterwards.ended).toMatchObject({
+      kind: 'errors',
+      errors: [{ extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+    expect(await upstreamSockets()).toBe(0);
     await connection.dispose();
   });
 

@@ -18,7 +18,8 @@ export interface AccessTokenSettings {
 
 /** Who the `Authorization` header proves the caller is (null: no header, anonymous), or why it proves nothing. */
 export type Authentication =
-  | { outcome: 'caller'; caller: Caller | null }
+  /** `expiresAt`: when the token stops being valid (ms since the epoch); null for an anonymous caller. */
+  | { outcome: 'caller'; caller: Caller | null; expiresAt: number | null }
   | { outcome: 'invalid'; message: string }
   | { outcome: 'keys-unavailable' };
 
@@ -60,7 +61,7 @@ export function createAccessTokenVerifier(
     : null;
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '')
-      return { outcome: 'caller', caller: null };
+      return { outcome: 'caller', caller: null, expiresAt: null };
     const match = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization);
     if (!match?.[1]) return invalid('The Authorization header must be "Bearer <token>".');
     if (!keys) return invalid('Access tokens cannot be verified by this gateway.');
@@ -87,6 +88,8 @@ export function createAccessTokenVerifier(
     if (!claims.success) return invalid('The access token is not valid.');
     return {
       outcome: 'caller',
+      // `exp` is required above; the same tolerance as jwtVerify's, so a token is used for as long as it is accepted.
+      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
       caller: {
         userId: claims.data.sub,
         role: claims.data.role,

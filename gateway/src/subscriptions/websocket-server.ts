@@ -14,6 +14,7 @@ import type { AccessTokenVerifier } from '../auth/access-tokens';
 import type { GatewayContext } from '../context';
 import { OperationRejected } from '../limits/operation-guard';
 import { type AdmissionRules, type AdmittedOperation, admitOperation } from './operation-admission';
+import { tokenExpired, untilTokenExpires } from './token-expiry';
 
 export interface GatewaySubscriptionsOptions extends AdmissionRules {
   httpServer: Server;
@@ -38,19 +39,22 @@ export interface GatewaySubscriptions {
 
 interface Connection {
   caller: Caller | null;
+  /** When the caller's token expires (ms since the epoch): its subscriptions end then. */
+  expiresAt: number | null;
   clientAddress: string | null;
 }
 
 type SubscriptionContext = Context<Record<string, unknown>, Extra>;
 
 /** The context of one subscription: the request's, and the client's address for the request scope of its events. */
-type SubscriptionRequestContext = GatewayContext & { clientAddress: string | null };
+type SubscriptionRequestContext = GatewayContext & { clientAddress: string | null; expiresAt: number | null };
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`) on the gateway's `/graphql`: the Origin is
  * checked at the upgrade, the access token in `connection_init` (`{ authorization: "Bearer …" }`;
- * a bad one closes the socket with 4401, none is anonymous), and each operation meets the HTTP
- * rules (see admitOperation) before the engine plans and runs it.
+ * a bad one closes the socket with 4401, none is anonymous; its subscriptions end UNAUTHENTICATED
+ * when it expires), and each operation meets the HTTP rules (see admitOperation) before the engine
+ * plans and runs it.
  */
 export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions): GatewaySubscriptions {
   const { logger } = options;
@@ -81,6 +85,7 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
           case 'caller':
             connections.set(ctx, {
               caller: authentication.caller,
+              expiresAt: authentication.expiresAt,
               clientAddress: clientAddressOf(ctx.extra.request, options.trustedProxyHops),
             });
             return true;
@@ -93,13 +98,15 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
         }
       },
       onSubscribe: async (ctx: SubscriptionContext, _id, payload) => {
+        const connection = connections.get(ctx) ?? { caller: null, expiresAt: null, clientAddress: null };
+        if (connection.expiresAt !== null && Date.now() >= connection.expiresAt) return [tokenExpired()];
         const verdict = await admitOperation(options, payload, Object.keys(ctx.subscriptions).length);
         if (Array.isArray(verdict)) return verdict as GraphQLError[];
         const operation = verdict as AdmittedOperation;
-        const connection = connections.get(ctx) ?? { caller: null, clientAddress: null };
         const contextValue: SubscriptionRequestContext = {
           requestId: randomUUID(),
           caller: connection.caller,
+          expiresAt: connection.expiresAt,
           clientAddress: connection.clientAddress,
         };
         admitted.set(contextValue, operation);
@@ -117,11 +124,14 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
         if (!operation) throw new Error('an operation reached subscribe without being admitted');
         const scope = { requestId: context.requestId, clientAddress: context.clientAddress };
         try {
-          return (await runWithRequestContext(scope, () =>
+          const result = (await runWithRequestContext(scope, () =>
             options.subscribe(
               requestContextOf(operation, { requestId: context.requestId, caller: context.caller }),
             ),
           )) as ExecutionResult | AsyncIterableIterator<ExecutionResult>;
+          return context.expiresAt !== null && Symbol.asyncIterator in result
+            ? untilTokenExpires(result, context.expiresAt)
+            : result;
         } catch (error) {
           return { errors: [asGraphQLError(error)] };
         }

@@ -16,6 +16,7 @@ import { startTestStack, type TestStack } from '../src/test-stack';
  * (products' names), under the same access rules and limits as HTTP, and nothing left open.
  */
 const MAX_PER_CONNECTION = 3;
+const MAX_PER_USER = 4;
 const SOCKETS_GAUGE = 'gateway_subgraph_subscription_sockets';
 
 let stack: TestStack;
@@ -26,6 +27,7 @@ beforeAll(async () => {
     seed: CHECKOUT_SEED_PLAN,
     env: {
       MAX_SUBSCRIPTIONS_PER_CONNECTION: String(MAX_PER_CONNECTION),
+      MAX_SUBSCRIPTIONS_PER_USER: String(MAX_PER_USER),
       CORS_ORIGINS: 'https://shop.example',
     },
   });
@@ -236,6 +238,30 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     // Closing the connection ends its subscriptions and their upstream sockets.
     await connection.dispose();
     for (const subscription of open) expect((await subscription.ended).kind).not.toBe('errors');
+    expect(await waitForUpstreamSockets(0)).toBe(0);
+  });
+
+  it(`refuses a user more than ${MAX_PER_USER} subscriptions over all their connections, and no one else`, async () => {
+    const alice = client.customer(0);
+    const first = gatewaySubscriptionClient(stack.gatewayUrl, { token: alice.token });
+    const second = gatewaySubscriptionClient(stack.gatewayUrl, { token: alice.token });
+    const bob = gatewaySubscriptionClient(stack.gatewayUrl, { token: client.customer(1).token });
+    for (let index = 0; index < MAX_PER_CONNECTION; index += 1) first.subscribe(MY_ORDERS);
+    second.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(MAX_PER_USER)).toBe(MAX_PER_USER);
+    const oneTooMany = second.subscribe(MY_ORDERS);
+    expect(await oneTooMany.ended).toMatchObject({
+      kind: 'errors',
+      errors: [{ extensions: { code: 'MAX_SUBSCRIPTIONS_PER_USER_LIMIT', limit: MAX_PER_USER } }],
+    });
+    bob.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(MAX_PER_USER + 1)).toBe(MAX_PER_USER + 1);
+    // A closed connection gives its subscriptions back to its user.
+    await first.dispose();
+    expect(await waitForUpstreamSockets(2)).toBe(2);
+    second.subscribe(MY_ORDERS);
+    expect(await waitForUpstreamSockets(3)).toBe(3);
+    await Promise.all([second.dispose(), bob.dispose()]);
     expect(await waitForUpstreamSockets(0)).toBe(0);
   });
 

@@ -62,6 +62,11 @@ export const gatewaySecurityEnv = {
    * (`MAX_SUBSCRIPTIONS_PER_CONNECTION_LIMIT`). Each holds a socket to its subgraph.
    */
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Most subscriptions one user may hold at once on this gateway, over all their connections; one
+   * more is refused (`MAX_SUBSCRIPTIONS_PER_USER_LIMIT`). Anonymous callers are bounded per connection.
+   */
+  MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */
   DEFAULT_LIST_SIZE: limit(10),
   /**

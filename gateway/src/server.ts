@@ -199,6 +199,7 @@ export async function startGateway(
     persistedQuery,
     maxTokens: config.MAX_TOKENS,
     maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxSubscriptionsPerUser: config.MAX_SUBSCRIPTIONS_PER_USER,
     formatError,
     logger,
   });

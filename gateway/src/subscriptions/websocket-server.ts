@@ -60,6 +60,13 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
   const { logger } = options;
   const webSockets = new WebSocketServer({ noServer: true });
   const connections = new WeakMap<object, Connection>();
+  // Each user's connections, to count their subscriptions: graphql-ws keeps each one's exactly.
+  const connectionsOfUser = new Map<string, Set<SubscriptionContext>>();
+  const subscriptionsOfUser = (userId: string) =>
+    [...(connectionsOfUser.get(userId) ?? [])].reduce(
+      (sum, ctx) => sum + Object.keys(ctx.subscriptions).length,
+      0,
+    );
   const admitted = new WeakMap<object, AdmittedOperation>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -88,6 +95,10 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
               expiresAt: authentication.expiresAt,
               clientAddress: clientAddressOf(ctx.extra.request, options.trustedProxyHops),
             });
+            if (authentication.caller) {
+              const userId = authentication.caller.userId;
+              connectionsOfUser.set(userId, (connectionsOfUser.get(userId) ?? new Set()).add(ctx));
+            }
             return true;
           case 'invalid':
             socket.close(CloseCode.Unauthorized, 'Unauthorized');
@@ -100,7 +111,10 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
       onSubscribe: async (ctx: SubscriptionContext, _id, payload) => {
         const connection = connections.get(ctx) ?? { caller: null, expiresAt: null, clientAddress: null };
         if (connection.expiresAt !== null && Date.now() >= connection.expiresAt) return [tokenExpired()];
-        const verdict = await admitOperation(options, payload, Object.keys(ctx.subscriptions).length);
+        const verdict = await admitOperation(options, payload, {
+          onConnection: Object.keys(ctx.subscriptions).length,
+          ofUser: connection.caller ? subscriptionsOfUser(connection.caller.userId) : null,
+        });
         if (Array.isArray(verdict)) return verdict as GraphQLError[];
         const operation = verdict as AdmittedOperation;
         const contextValue: SubscriptionRequestContext = {
@@ -135,6 +149,13 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
         } catch (error) {
           return { errors: [asGraphQLError(error)] };
         }
+      },
+      onClose: (ctx: SubscriptionContext) => {
+        const userId = connections.get(ctx)?.caller?.userId;
+        if (userId === undefined) return;
+        const open = connectionsOfUser.get(userId);
+        open?.delete(ctx);
+        if (open?.size === 0) connectionsOfUser.delete(userId);
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors

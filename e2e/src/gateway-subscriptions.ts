@@ -1,12 +1,15 @@
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
-import { type Client, createClient } from 'graphql-ws';
+import { createClient as createEventStreamClient, NetworkError } from 'graphql-sse';
+import { type Client, createClient, type Sink } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** How one subscription ended: completed, with the errors of an `error` message, or with its socket's close code. */
 export type SubscriptionEnd =
   | { kind: 'complete' }
   | { kind: 'errors'; errors: readonly GraphQLFormattedError[] }
-  | { kind: 'closed'; code: number };
+  | { kind: 'closed'; code: number }
+  /** Over SSE: the gateway answered this HTTP status and body instead of a stream. */
+  | { kind: 'refused'; status: number; body: unknown };
 
 /** One subscription through the gateway, as a test reads it: each result in turn, then how it ended. */
 export interface GatewaySubscription {
@@ -52,51 +55,91 @@ export function gatewaySubscriptionClient(
     dispose: async () => {
       await client.dispose();
     },
-    subscribe(query, variables = {}) {
-      const results: FormattedExecutionResult[] = [];
-      const waiting: ((result: FormattedExecutionResult | null) => void)[] = [];
-      let end: (outcome: SubscriptionEnd) => void = () => {};
-      let over = false;
-      const ended = new Promise<SubscriptionEnd>((resolve) => {
-        end = (outcome) => {
-          over = true;
-          for (const reader of waiting.splice(0)) reader(null);
-          resolve(outcome);
-        };
+    subscribe: (query, variables = {}) =>
+      readSubscription(
+        (sink) => client.subscribe({ query, variables }, sink),
+        (error) =>
+          Array.isArray(error)
+            ? { kind: 'errors', errors: error as GraphQLFormattedError[] }
+            : { kind: 'closed', code: (error as { code?: number }).code ?? -1 },
+      ),
+  };
+}
+
+/**
+ * One client of GraphQL over Server-Sent Events at the gateway (graphql-sse), in either mode:
+ * a stream per subscription (distinct connections), or one reserved stream for all of them.
+ */
+export function gatewayEventStreamClient(
+  gatewayUrl: string,
+  options: { token?: string; singleConnection?: boolean } = {},
+): Pick<GatewaySubscriptionClient, 'subscribe' | 'dispose'> {
+  const client = createEventStreamClient({
+    url: gatewayUrl,
+    singleConnection: options.singleConnection ?? false,
+    retryAttempts: 0,
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+  });
+  return {
+    dispose: async () => client.dispose(),
+    subscribe: (query, variables = {}) =>
+      readSubscription(
+        (sink) => client.subscribe({ query, variables }, sink as Parameters<typeof client.subscribe>[1]),
+        async (error) => {
+          if (error instanceof NetworkError && error.response) {
+            const response = error.response as unknown as Response;
+            return {
+              kind: 'refused',
+              status: response.status,
+              body: await response.json().catch(() => null),
+            };
+          }
+          if (Array.isArray(error)) return { kind: 'errors', errors: error as GraphQLFormattedError[] };
+          return { kind: 'closed', code: -1 };
+        },
+      ),
+  };
+}
+
+/** A subscription as a test reads it, from a client's `subscribe(payload, sink)`. */
+function readSubscription(
+  subscribe: (sink: Sink<FormattedExecutionResult>) => () => void,
+  endOf: (error: unknown) => SubscriptionEnd | Promise<SubscriptionEnd>,
+): GatewaySubscription {
+  const results: FormattedExecutionResult[] = [];
+  const waiting: ((result: FormattedExecutionResult | null) => void)[] = [];
+  let end: (outcome: SubscriptionEnd) => void = () => {};
+  let over = false;
+  const ended = new Promise<SubscriptionEnd>((resolve) => {
+    end = (outcome) => {
+      over = true;
+      for (const reader of waiting.splice(0)) reader(null);
+      resolve(outcome);
+    };
+  });
+  const unsubscribe = subscribe({
+    next: (result) => {
+      const reader = waiting.shift();
+      if (reader) reader(result);
+      else results.push(result);
+    },
+    error: (error) => void Promise.resolve(endOf(error)).then(end),
+    complete: () => end({ kind: 'complete' }),
+  });
+  return {
+    ended,
+    unsubscribe,
+    next(timeoutMs = 20_000) {
+      const result = results.shift();
+      if (result) return Promise.resolve(result);
+      if (over) return Promise.resolve(null);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
+        waiting.push((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
       });
-      const unsubscribe = client.subscribe(
-        { query, variables },
-        {
-          next: (result) => {
-            const reader = waiting.shift();
-            if (reader) reader(result as FormattedExecutionResult);
-            else results.push(result as FormattedExecutionResult);
-          },
-          error: (error) =>
-            end(
-              Array.isArray(error)
-                ? { kind: 'errors', errors: error as GraphQLFormattedError[] }
-                : { kind: 'closed', code: (error as { code?: number }).code ?? -1 },
-            ),
-          complete: () => end({ kind: 'complete' }),
-        },
-      );
-      return {
-        ended,
-        unsubscribe,
-        next(timeoutMs = 20_000) {
-          const result = results.shift();
-          if (result) return Promise.resolve(result);
-          if (over) return Promise.resolve(null);
-          return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
-            waiting.push((value) => {
-              clearTimeout(timer);
-              resolve(value);
-            });
-          });
-        },
-      };
     },
   };
 }

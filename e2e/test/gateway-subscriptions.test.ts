@@ -4,6 +4,7 @@ import { accessTokenSignedWith } from '../src/access-tokens';
 import { CHECKOUT_SEED_PLAN, CheckoutClient, checkoutProduct, killSubgraph, sleep } from '../src/checkout';
 import {
   type GatewaySubscription,
+  gatewayEventStreamClient,
   gatewaySubscriptionClient,
   gaugeSum,
   upgradeStatus,
@@ -263,6 +264,74 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
     expect(await waitForUpstreamSockets(3)).toBe(3);
     await Promise.all([second.dispose(), bob.dispose()]);
     expect(await waitForUpstreamSockets(0)).toBe(0);
+  });
+
+  it('serves the same subscriptions over Server-Sent Events, a stream each or one reserved stream', async () => {
+    const alice = client.customer(0);
+    const product = checkoutProduct(0);
+    await client.setStock(product, 10);
+    for (const singleConnection of [false, true]) {
+      const sse = gatewayEventStreamClient(stack.gatewayUrl, { token: alice.token, singleConnection });
+      const mine = sse.subscribe(MY_ORDERS);
+      await expect.poll(upstreamSockets).toBe(1);
+      const placed = await client.placed(alice, {
+        lines: [{ productId: product, quantity: 1 }],
+        paymentToken: singleConnection ? 'tok_declined' : 'tok_ok',
+      });
+      const followed = sse.subscribe(ORDER_UPDATED, { id: placed.id });
+      const last = singleConnection ? 'REJECTED' : 'CONFIRMED';
+      expect(statuses(await eventsUntil(mine, 'myOrders', [last], placed.id))).toEqual(['PENDING', last]);
+      const events = await eventsUntil(followed, 'orderUpdated', [last]);
+      expect(events.at(-1)).toMatchObject({
+        status: last,
+        failureReason: singleConnection ? 'PAYMENT_DECLINED' : null,
+        lines: [{ product: { name: expect.any(String) } }],
+      });
+      mine.unsubscribe();
+      followed.unsubscribe();
+      expect(await waitForUpstreamSockets(0)).toBe(0);
+      await sse.dispose();
+    }
+  });
+
+  it('refuses over Server-Sent Events what it refuses over WebSocket', async () => {
+    const placed = await client.placed(client.customer(0), {
+      lines: [{ productId: checkoutProduct(2), quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
+    const anonymous = gatewayEventStreamClient(stack.gatewayUrl).subscribe(ORDER_UPDATED, { id: placed.id });
+    expect(errorCodeOf(await anonymous.next())).toBe('UNAUTHENTICATED');
+    expect(await anonymous.ended).toEqual({ kind: 'complete' });
+
+    const badToken = gatewayEventStreamClient(stack.gatewayUrl, { token: 'not-a-token' }).subscribe(
+      MY_ORDERS,
+    );
+    expect(await badToken.ended).toMatchObject({
+      kind: 'refused',
+      status: 401,
+      body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] },
+    });
+    const customer = gatewayEventStreamClient(stack.gatewayUrl, { token: client.customer(0).token });
+    expect(await customer.subscribe('subscription { myOrders { id shoeSize } }').ended).toMatchObject({
+      kind: 'refused',
+      status: 400,
+      body: { errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+    });
+    expect(await customer.subscribe('{ categories { id } }').ended).toMatchObject({
+      kind: 'refused',
+      status: 400,
+      body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    expect(await upstreamSockets()).toBe(0);
+
+    // The body is bounded as on HTTP, before anything is parsed.
+    const oversized = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `subscription { myOrders { id } } # ${'x'.repeat(2_000_000)}` }),
+    });
+    expect(oversized.status).toBe(413);
+    await customer.dispose();
   });
 
   // Last: it restarts orders.

@@ -2,10 +2,12 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createErrorFormatter } from '@shop/platform/errors';
 import {
+  clientAddressOf,
   createGraphQLHandler,
   createHttpServer,
   listen,
   operationalRoutes,
+  type RouteHandler,
   type Routes,
 } from '@shop/platform/http';
 import type { Logger } from '@shop/platform/logger';
@@ -31,6 +33,9 @@ import { setUpPersistedOperations } from './persisted-operations';
 import { PLANNER_BUSY_CODE, PLANNING_LIMIT_CODES } from './planning/plan-refused';
 import { PlannerPool } from './planning/planner-pool';
 import { playgroundRoutes } from './playground';
+import { isEventStreamRequest, serveEventStreams } from './subscriptions/event-stream-server';
+import type { AdmissionRules } from './subscriptions/operation-admission';
+import { SubscriptionRunner } from './subscriptions/subscription-runner';
 import { serveGatewaySubscriptions } from './subscriptions/websocket-server';
 import { SupergraphDelivery } from './supergraph/delivery';
 import { createSecuredGateway } from './supergraph/secured-gateway';
@@ -183,24 +188,47 @@ export async function startGateway(
       }),
     ),
   );
-  routes['POST /graphql'] = graphql;
-  routes['GET /graphql'] = graphql;
-  routes['OPTIONS /graphql'] = cors.preflight;
-  const subscriptions = serveGatewaySubscriptions({
-    httpServer,
-    subscribe: (requestContext) => gateway.subscribe(requestContext),
+  const rules: AdmissionRules = {
     schema: () => gateway.schema,
-    verifyAccessToken,
-    acceptsUpgrade: cors.acceptsUpgrade,
-    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     guard,
     onRejected,
     mayRun: persistedOperations.mayRun,
     persistedQuery,
     maxTokens: config.MAX_TOKENS,
     maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
-    maxSubscriptionsPerUser: config.MAX_SUBSCRIPTIONS_PER_USER,
+  };
+  // One runner for both transports: a user's subscriptions count together.
+  const runner = new SubscriptionRunner({
+    subscribe: (requestContext) => gateway.subscribe(requestContext),
     formatError,
+    onRejected,
+    maxSubscriptionsPerUser: config.MAX_SUBSCRIPTIONS_PER_USER,
+  });
+  const eventStreams = cors.wrap(
+    authentication.wrap(
+      serveEventStreams({
+        rules,
+        runner,
+        subscriberOf: (req) => ({
+          caller: authentication.callerOf(req),
+          expiresAt: authentication.expiryOf(req),
+          clientAddress: clientAddressOf(req, config.TRUSTED_PROXY_HOPS),
+        }),
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      }),
+    ),
+  );
+  const graphqlOrEventStream: RouteHandler = (req, res) =>
+    isEventStreamRequest(req) ? eventStreams(req, res) : graphql(req, res);
+  for (const method of ['POST', 'GET', 'PUT', 'DELETE']) routes[`${method} /graphql`] = graphqlOrEventStream;
+  routes['OPTIONS /graphql'] = cors.preflight;
+  const subscriptions = serveGatewaySubscriptions({
+    httpServer,
+    rules,
+    runner,
+    verifyAccessToken,
+    acceptsUpgrade: cors.acceptsUpgrade,
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     logger,
   });
   Object.assign(

@@ -10,14 +10,14 @@ import type { AccessTokenVerifier } from './access-tokens';
  * verified caller to the GraphQL context.
  */
 export function bearerAuthentication(verify: AccessTokenVerifier) {
-  const callers = new WeakMap<IncomingMessage, Caller | null>();
+  const callers = new WeakMap<IncomingMessage, { caller: Caller | null; expiresAt: number | null }>();
   return {
     wrap(handler: RouteHandler): RouteHandler {
       return async (req, res) => {
         const authentication = await verify(req.headers.authorization);
         switch (authentication.outcome) {
           case 'caller':
-            callers.set(req, authentication.caller);
+            callers.set(req, { caller: authentication.caller, expiresAt: authentication.expiresAt });
             return handler(req, res);
           case 'invalid':
             res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
@@ -33,6 +33,8 @@ export function bearerAuthentication(verify: AccessTokenVerifier) {
         }
       };
     },
-    callerOf: (req: IncomingMessage): Caller | null => callers.get(req) ?? null,
+    callerOf: (req: IncomingMessage): Caller | null => callers.get(req)?.caller ?? null,
+    /** When the request's token expires (ms since the epoch); null when anonymous. */
+    expiryOf: (req: IncomingMessage): number | null => callers.get(req)?.expiresAt ?? null,
   };
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type RouteHandler, sendJson } from '@shop/platform/http';
 
-const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+// PUT and DELETE, and the stream token: GraphQL over SSE's single-connection mode.
+const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const ALLOWED_HEADERS =
-  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, x-graphql-event-stream-token';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /**

@@ -24,15 +24,6 @@ export interface AdmissionRules {
   schema: () => GraphQLSchema | null;
   maxTokens: number;
   maxSubscriptionsPerConnection: number;
-  /** Across every connection of one user to this gateway; anonymous callers have only the connection's. */
-  maxSubscriptionsPerUser: number;
-}
-
-/** The subscriptions open now, the one being judged included. */
-export interface OpenSubscriptions {
-  onConnection: number;
-  /** Of the connection's user on every connection; null for an anonymous caller. */
-  ofUser: number | null;
 }
 
 /** An operation let in: what the engine plans and runs. */
@@ -45,34 +36,26 @@ export interface AdmittedOperation {
 }
 
 /**
- * Judges one `subscribe` message, given the subscriptions open (this one included): the
- * per-connection and per-user limits, the safelist, the operation limits, then parsing and
+ * Judges one `subscribe` message of a connection already holding `openSubscriptions` (this one
+ * included): the per-connection limit, the safelist, the operation limits, then parsing and
  * validation against the API schema. Only subscriptions are let in: queries and mutations have
  * HTTP, with its cache and batching.
  */
 export async function admitOperation(
   rules: AdmissionRules,
   payload: SubscribePayload,
-  open: OpenSubscriptions,
+  openSubscriptions: number,
 ): Promise<AdmittedOperation | readonly GraphQLError[]> {
   const reject = (rejection: OperationRejected) => {
     rules.onRejected(rejection);
     return [rejection];
   };
-  if (open.onConnection > rules.maxSubscriptionsPerConnection)
+  if (openSubscriptions > rules.maxSubscriptionsPerConnection)
     return reject(
       new OperationRejected(
         'MAX_SUBSCRIPTIONS_PER_CONNECTION_LIMIT',
         `This connection already has ${rules.maxSubscriptionsPerConnection} subscriptions, the most allowed: end one, or open another connection.`,
         { limit: rules.maxSubscriptionsPerConnection },
-      ),
-    );
-  if (open.ofUser !== null && open.ofUser > rules.maxSubscriptionsPerUser)
-    return reject(
-      new OperationRejected(
-        'MAX_SUBSCRIPTIONS_PER_USER_LIMIT',
-        `You already have ${rules.maxSubscriptionsPerUser} subscriptions open, the most allowed: end one first.`,
-        { limit: rules.maxSubscriptionsPerUser },
       ),
     );
   const operationName = payload.operationName ?? undefined;

@@ -49,6 +49,11 @@ export function untilTokenExpires<T>(
       stop();
       return (await events.return?.()) ?? { value: undefined, done: true };
     },
+    async throw(error: unknown) {
+      stop();
+      await events.return?.();
+      throw error;
+    },
     [Symbol.asyncIterator]() {
       return this;
     },

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import { HttpError } from './respond';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, sendGraphQLHttpError } from './respond';
 
 /**
  * Reads a request body up to `limitBytes`. A larger body is refused with 413 as soon as it
@@ -78,4 +78,20 @@ export async function discardBody(req: IncomingMessage): Promise<boolean> {
 
 function tooLarge(limitBytes: number): HttpError {
   return new HttpError(413, `Request body is larger than ${limitBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
+}
+
+/**
+ * Answers a request refused before it was read (413, a body too deep): a 413 once the client has
+ * stopped sending (the connection then closes), or nothing when it would not stop.
+ */
+export async function refuseRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: HttpError,
+): Promise<void> {
+  if (error.status === 413) {
+    if (!(await discardBody(req))) return;
+    res.setHeader('connection', 'close');
+  }
+  sendGraphQLHttpError(res, error);
 }

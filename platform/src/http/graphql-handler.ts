@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { discardBody, readBody } from './body';
+import { readBody, refuseRequest } from './body';
 import { assertJsonDepth } from './json-depth';
-import { HttpError, sendGraphQLHttpError } from './respond';
+import { HttpError } from './respond';
 
 /** A request as it arrived, before anything was parsed: what a check over the exact bytes (a signature) needs. */
 export interface ReceivedRequest {
@@ -44,11 +44,7 @@ export function createGraphQLHandler<TContext extends BaseContext, TAdmission = 
       httpGraphQLRequest = toHttpGraphQLRequest(received);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      if (error.status === 413) {
-        if (!(await discardBody(req))) return;
-        res.setHeader('connection', 'close');
-      }
-      sendGraphQLHttpError(res, error);
+      await refuseRequest(req, res, error);
       return;
     }
     const response = await apollo.executeHTTPGraphQLRequest({

@@ -1,4 +1,4 @@
-export { discardBody, readBody } from './body';
+export { discardBody, readBody, refuseRequest } from './body';
 export { clientAddressOf } from './client-address';
 export { freePort } from './free-port';
 export { createGraphQLHandler, type GraphQLHandlerOptions, type ReceivedRequest } from './graphql-handler';

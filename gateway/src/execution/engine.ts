@@ -132,9 +132,9 @@ export class SupergraphEngine {
     const data: ResultObject = Object.create(null);
     let errors: (GraphQLError | Error)[] = [];
     if (plan.node?.kind === 'Subscription')
-      // A stream has no single answer: it is served over graphql-ws (see subscriptions/).
+      // A stream has no single answer: it is served over graphql-ws and graphql-sse (see subscriptions/).
       throw new GraphQLError(
-        'Subscriptions are served over WebSocket (graphql-transport-ws) only.',
+        'Subscriptions are served over WebSocket (graphql-transport-ws) and Server-Sent Events (graphql-sse) only.',
         NOT_SUPPORTED,
       );
     const variables = requestContext.request.variables;

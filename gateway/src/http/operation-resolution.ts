@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
  * The client's own mistakes in choosing what to run, answered 400 with a code before anything
  * plans or executes (left to the executor they fail as 500s, logged as ours): several operations
  * and no `operationName`, an `operationName` the document does not define, a subscription over
- * plain HTTP (they are served over WebSocket, see subscriptions/).
+ * plain HTTP (they are served over WebSocket and Server-Sent Events, see subscriptions/).
  */
 export function operationResolutionPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   return {
@@ -22,7 +22,7 @@ export function operationResolutionPlugin<TContext extends BaseContext>(): Apoll
           if (operation.operation === 'subscription')
             throw clientMistake(
               'BAD_REQUEST',
-              'Subscriptions are not served over plain HTTP: subscribe over WebSocket (graphql-transport-ws) at the same /graphql.',
+              'Subscriptions are not served over plain HTTP: subscribe over WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse) at the same /graphql.',
             );
         },
       };

@@ -84,7 +84,7 @@ export async function admitOperation(
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION)
     return [
       new GraphQLError(
-        'Only subscriptions are served over WebSocket: send queries and mutations over HTTP.',
+        'Only subscriptions are served over WebSocket and Server-Sent Events: send queries and mutations over HTTP.',
         {
           extensions: { code: 'BAD_REQUEST' },
         },

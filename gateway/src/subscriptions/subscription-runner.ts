@@ -6,7 +6,7 @@ import { type ExecutionResult, GraphQLError, type GraphQLFormattedError } from '
 import type { GatewayContext } from '../context';
 import { OperationRejected } from '../limits/operation-guard';
 import type { AdmittedOperation } from './operation-admission';
-import { tokenExpired, untilTokenExpires } from './token-expiry';
+import { subscriptionStream, tokenExpired } from './subscription-stream';
 
 /** Who opens a subscription: the caller the token proved, until when it is valid, and from where. */
 export interface Subscriber {
@@ -90,11 +90,6 @@ export class SubscriptionRunner {
     return { requestId: randomUUID(), subscriber, operation, release };
   }
 
-  /** Subscriptions open now of one user (for tests and metrics). */
-  openOf(userId: string): number {
-    return this.openByUser.get(userId) ?? 0;
-  }
-
   /** Runs a started subscription: its events until it ends, its token expires, or the client stops. */
   async run(started: StartedSubscription): Promise<SubscriptionOutcome> {
     const { requestId, subscriber, operation, release } = started;
@@ -111,8 +106,7 @@ export class SubscriptionRunner {
       release();
       return outcome;
     }
-    const held = releasedAtEnd(outcome, release);
-    return subscriber.expiresAt === null ? held : untilTokenExpires(held, subscriber.expiresAt);
+    return subscriptionStream(outcome, { release, expiresAt: subscriber.expiresAt });
   }
 
   /** The operation limits' own refusals go as they are (as over HTTP); everything else is masked as any answer is. */
@@ -128,35 +122,6 @@ export class SubscriptionRunner {
       ? { ...result, errors: result.errors.map((error) => this.format(error)) }
       : undefined;
   }
-}
-
-/** The same events; `release` runs once when they end, fail or are stopped. */
-function releasedAtEnd<T>(events: AsyncIterableIterator<T>, release: () => void): AsyncIterableIterator<T> {
-  return {
-    async next() {
-      try {
-        const result = await events.next();
-        if (result.done) release();
-        return result;
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
-    async return() {
-      release();
-      return (await events.return?.()) ?? { value: undefined, done: true };
-    },
-    // With return and throw it is an async generator to graphql-sse, which only stops those.
-    async throw(error: unknown) {
-      release();
-      await events.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
 
 /** What the engine reads of Apollo Server's request context, for an operation that never went through it. */

@@ -28,8 +28,6 @@ export interface GatewaySubscriptionsOptions {
 }
 
 export interface GatewaySubscriptions {
-  /** Client connections open now. */
-  connectionCount(): number;
   /** Closes every client connection (1001, going away): their subscriptions and upstream sockets end. */
   close(): Promise<void>;
 }
@@ -98,7 +96,6 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
     webSockets,
   );
   return {
-    connectionCount: () => webSockets.clients.size,
     async close() {
       options.httpServer.off('upgrade', onUpgrade);
       await server.dispose();

@@ -24,6 +24,7 @@ import { gatewayContextFactory } from './context';
 import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
 import { hidingSuggestions } from './http/hide-suggestions';
+import { incrementalDeliveryPlugin } from './http/incremental-delivery';
 import { operationResolutionPlugin } from './http/operation-resolution';
 import type { GuardedRequest, OperationRejected } from './limits/operation-guard';
 import { rejectionCounter } from './limits/rejection-metrics';
@@ -163,6 +164,8 @@ export async function startGateway(
         operationMetricsPlugin(metrics, { knownOperations: await knownOperationNames(config, logger) }),
         ...usage.plugins,
         noStoreUnlessQuery(),
+        // Last: the plugins before it see the first part of an answer delivered in parts as a whole one.
+        incrementalDeliveryPlugin(formatError),
       ],
     },
     guard,

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
+import { assembleParts, postForParts } from '@shop/devkit/testing';
 import { createLogger } from '@shop/platform/logger';
 import { StartupError } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,35 @@ async function withCalls<T>(run: () => Promise<T>): Promise<{ result: T; calls: 
 }
 
 describe('a field the caller may not see', () => {
+  it('inside a deferred fragment: the answer is whole, never a part without the completion', async () => {
+    const query = '{ people { name ... @defer { email notes } } }';
+    const denied = await postForParts(graph.gateway.url, { query }, { authorization: `Bearer ${customer}` });
+    const allowed = await postForParts(graph.gateway.url, { query }, { authorization: `Bearer ${admin}` });
+
+    expect(denied.parts).toHaveLength(1);
+    expect(denied.parts[0]?.body.data).toEqual({
+      people: [
+        { name: 'Ada', email: null, notes: ['note about 1'] },
+        { name: 'Bob', email: null, notes: ['note about 2'] },
+      ],
+    });
+    expect(denied.parts[0]?.body.errors).toEqual([
+      expect.objectContaining({ path: ['people', 0, 'email'], extensions: { code: 'FORBIDDEN' } }),
+      expect.objectContaining({ path: ['people', 1, 'email'], extensions: { code: 'FORBIDDEN' } }),
+    ]);
+    // A caller who may see everything gets the parts.
+    expect(allowed.parts.length).toBeGreaterThan(1);
+    expect(assembleParts(allowed.parts)).toEqual({
+      data: {
+        people: [
+          { name: 'Ada', email: 'ada@example.test', notes: ['note about 1'] },
+          { name: 'Bob', email: 'bob@example.test', notes: ['note about 2'] },
+        ],
+      },
+      errors: [],
+    });
+  });
+
   it('comes back null with FORBIDDEN at its path, and the rest is served', async () => {
     const { body } = await graph.graphql('{ people { name email } }', { token: customer });
     expect(body.data).toEqual({

@@ -7,6 +7,8 @@ import type {
 import type { Caller } from '@shop/platform/auth';
 import { mapStream } from '@shop/platform/pushed-stream';
 import { type DocumentNode, type GraphQLSchema, getOperationAST, Kind } from 'graphql';
+import type { Delivery, EngineResult } from '../execution/engine';
+import { acceptsIncrementalDelivery, deliverLater } from '../http/incremental-delivery';
 import type { AccessPolicy } from './access-rules';
 import { completeResponse } from './complete-response';
 import { type FilteredOperation, filterOperation } from './filter-operation';
@@ -26,8 +28,8 @@ export class EnforcingGateway implements GatewayInterface {
   ) {}
 
   async load(options: Parameters<GatewayInterface['load']>[0]) {
-    const { executor } = await this.planner.load(options);
-    return { executor: executor ? this.enforce(executor) : null };
+    await this.planner.load(options);
+    return { executor: this.enforced };
   }
 
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
@@ -73,15 +75,26 @@ export class EnforcingGateway implements GatewayInterface {
     return filtered;
   }
 
-  private enforce(executor: GatewayExecutor): GatewayExecutor {
-    return async (requestContext) => {
-      const policy = this.currentPolicy();
-      const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
-      if (!filtered) return executor(requestContext);
-      const result = await executor(withFilteredOperation(requestContext, filtered));
+  /**
+   * An operation for the caller. It is delivered in parts (its deferred fragments after the rest)
+   * when the client accepts them and the caller may see every field it asks: an answer with
+   * fields put back as errors is always whole, so no part ever escapes the completion.
+   */
+  private readonly enforced: GatewayExecutor = async (requestContext) => {
+    const policy = this.currentPolicy();
+    const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
+    if (filtered) {
+      const result = await this.planner.execute(withFilteredOperation(requestContext, filtered), 'whole');
       return completed(policy, requestContext, filtered, result);
-    };
-  }
+    }
+    const accept = requestContext.request.http?.headers.get('accept') ?? undefined;
+    const { subsequentResults, ...first } = await this.planner.execute(
+      requestContext,
+      acceptsIncrementalDelivery(accept) ? 'parts' : 'whole',
+    );
+    if (subsequentResults) deliverLater(requestContext.context, subsequentResults);
+    return first;
+  };
 
   /**
    * A subscription, under the same rules as a query: planned without the fields the caller may
@@ -109,6 +122,7 @@ type SubscriptionResult = GatewayExecutionResult | AsyncIterableIterator<Gateway
 export interface SubscribingGateway extends GatewayInterface {
   /** The API schema being served (null before the first supergraph is loaded). */
   readonly schema: GraphQLSchema | null;
+  execute(requestContext: GatewayGraphQLRequestContext, delivery: Delivery): Promise<EngineResult>;
   subscribe(requestContext: GatewayGraphQLRequestContext): Promise<SubscriptionResult>;
 }
 

@@ -1,5 +1,6 @@
 import { type FieldSelection, type Schema, Supergraph } from '@apollo/federation-internals';
 import type { GraphQLDataSource } from '@apollo/gateway';
+import type { DeferredNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type DocumentNode,
@@ -17,8 +18,21 @@ import {
 import type { GatewayContext } from '../context';
 import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
 import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
+import {
+  DeferredParts,
+  errorsByItem,
+  type IncrementalItem,
+  partTargets,
+  type SubsequentResult,
+} from './deferred-parts';
 import { executePlanNode } from './execute-plan';
-import { selectsSubgraphFields, shapeResponse } from './response-shape';
+import {
+  compilePartShape,
+  type PartShape,
+  selectsSubgraphFields,
+  shapePart,
+  shapeResponse,
+} from './response-shape';
 import type { ResultObject } from './result-data';
 import { type SubscriptionSource, subscriptionEvents } from './subscription-events';
 import { TypeConditions } from './type-conditions';
@@ -28,6 +42,14 @@ const NOT_SUPPORTED = { extensions: { code: 'OPERATION_NOT_SUPPORTED' } };
 export interface SubgraphEndpoint {
   name: string;
   url: string;
+}
+
+/** How the answer goes: whole (one result), or in parts when the operation defers fragments. */
+export type Delivery = 'whole' | 'parts';
+
+/** An answer; delivered in parts, this is its first part and `subsequentResults` the rest. */
+export interface EngineResult extends GatewayExecutionResult {
+  subsequentResults?: AsyncIterableIterator<SubsequentResult>;
 }
 
 /**
@@ -45,6 +67,8 @@ export class SupergraphEngine {
   private readonly dataSources: Map<string, GraphQLDataSource<GatewayContext>>;
   private readonly subscriptionSources: Map<string, SubscriptionSource>;
   private readonly introspectionDocuments = new WeakMap<FieldSelection, DocumentNode>();
+  // Per deferred block of a kept plan, once: the shape of its part.
+  private readonly partShapes = new WeakMap<DeferredNode, PartShape>();
 
   constructor(
     supergraphSdl: string,
@@ -57,7 +81,8 @@ export class SupergraphEngine {
   ) {
     const supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: options.validateSupergraph });
     this.apiSchema = supergraph.apiSchema();
-    this.schema = this.apiSchema.toGraphQLJSSchema();
+    // With @defer declared: clients may defer fragments (validation would refuse the directive otherwise).
+    this.schema = this.apiSchema.toGraphQLJSSchema({ includeDefer: true });
     this.types = new TypeConditions(supergraph.schema.toGraphQLJSSchema());
     const planned = plannedSupergraph(supergraphSdl);
     options.planner.warm(planned);
@@ -71,9 +96,10 @@ export class SupergraphEngine {
 
   readonly execute = async (
     requestContext: GatewayGraphQLRequestContext,
-  ): Promise<GatewayExecutionResult> => {
+    delivery: Delivery = 'whole',
+  ): Promise<EngineResult> => {
     const prepared = await this.prepare(requestContext);
-    return 'plan' in prepared ? this.run(prepared, requestContext) : prepared;
+    return 'plan' in prepared ? this.run(prepared, requestContext, delivery) : prepared;
   };
 
   /**
@@ -127,7 +153,8 @@ export class SupergraphEngine {
   private async run(
     prepared: PreparedOperation,
     requestContext: GatewayGraphQLRequestContext,
-  ): Promise<GatewayExecutionResult> {
+    delivery: Delivery,
+  ): Promise<EngineResult> {
     const { plan, operation, shape } = prepared;
     const data: ResultObject = Object.create(null);
     let errors: (GraphQLError | Error)[] = [];
@@ -149,6 +176,12 @@ export class SupergraphEngine {
           }),
         ],
       };
+    const parts =
+      delivery === 'parts'
+        ? new DeferredParts((block, subselection, blockErrors) =>
+            this.itemsOf(prepared, data, block, subselection, blockErrors, variables),
+          )
+        : null;
     if (plan.node)
       errors = await executePlanNode(
         { dataSources: this.dataSources, types: this.types },
@@ -157,21 +190,63 @@ export class SupergraphEngine {
         requestContext,
         operation.variableDefinitions,
         prepared.renames,
+        parts,
       );
-    return this.answer(prepared, data, errors, variables);
+    if (!parts?.started) return this.answer(prepared, data, errors, variables);
+    return { ...this.answer(prepared, data, errors, variables, true), subsequentResults: parts.results };
   }
 
-  /** The client's answer: `data` shaped as the operation asked, with the errors fetching found. */
+  /** A deferred block's part: its fields of each object it completes, each object's errors with it. */
+  private itemsOf(
+    prepared: PreparedOperation,
+    data: ResultObject,
+    block: DeferredNode,
+    subselection: string | undefined,
+    errors: (GraphQLError | Error)[],
+    variables: Record<string, unknown> | undefined,
+  ): IncrementalItem[] {
+    let part = this.partShapes.get(block);
+    if (!part) {
+      part = compilePartShape(prepared.operation, block.queryPath, subselection, prepared.renames);
+      this.partShapes.set(block, part);
+    }
+    const targets = partTargets(this.types, data, block.queryPath, prepared.renames);
+    const targetErrors = errorsByItem(targets, errors);
+    return targets.map((target, index) => {
+      const shaped = shapePart(
+        prepared.shape,
+        part,
+        target.object,
+        [...target.path],
+        variables,
+        (selection) => this.introspect(selection, prepared.definition.variableDefinitions, variables),
+      );
+      const itemErrors = [...(targetErrors[index] ?? []), ...shaped.errors];
+      return {
+        data: shaped.data,
+        path: target.path,
+        ...(block.label === undefined ? {} : { label: block.label }),
+        ...(itemErrors.length > 0 ? { errors: itemErrors } : {}),
+      };
+    });
+  }
+
+  /** The client's answer (its first part when `leaveOutDeferred`): `data` shaped as the operation asked, with the errors fetching found. */
   private answer(
     prepared: PreparedOperation,
     data: ResultObject,
     errors: (GraphQLError | Error)[],
     variables: Record<string, unknown> | undefined,
+    leaveOutDeferred = false,
   ): GatewayExecutionResult {
     let shaped: ReturnType<typeof shapeResponse>;
     try {
-      shaped = shapeResponse(prepared.shape, data, variables, (selection) =>
-        this.introspect(selection, prepared.definition.variableDefinitions, variables),
+      shaped = shapeResponse(
+        prepared.shape,
+        data,
+        variables,
+        (selection) => this.introspect(selection, prepared.definition.variableDefinitions, variables),
+        leaveOutDeferred,
       );
     } catch (error) {
       if (error instanceof GraphQLError) return { errors: [error] };

@@ -1,6 +1,8 @@
 import { ERRORS, errorCodeDef, type VariableDefinitions } from '@apollo/federation-internals';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import {
+  type DeferNode,
+  type DeferredNode,
   evaluateCondition,
   type FetchNode,
   type PlanNode,
@@ -29,6 +31,18 @@ interface Execution {
   renames: ReadonlyMap<string, string>;
   /** Errors in the order the stock executor records them: an Error that is no GraphQLError stays as thrown. */
   errors: (GraphQLError | Error)[];
+  /** Where deferred blocks' parts go when the answer is delivered in parts; null: they run inline, the answer is whole. */
+  parts: PartsSink | null;
+  /** The deferred block this execution fills (its errors are its part's); null for the answer's first part. */
+  block: DeferredNode | null;
+}
+
+/** What receives the parts of an answer delivered in parts (see deferred-parts.ts). */
+export interface PartsSink {
+  /** `count` more blocks will run: their parts are still to come. */
+  expect(count: number): void;
+  /** A block's fetches are done: its part (`subselection` of what is fetched) can go, with these errors. Once per block. */
+  deliver(block: DeferredNode, subselection: string | undefined, errors: (GraphQLError | Error)[]): void;
 }
 
 /** Where in the answer a plan node works: the path to it and the objects there (a list when the path crosses lists). */
@@ -62,8 +76,17 @@ export async function executePlanNode(
   requestContext: GatewayGraphQLRequestContext,
   variableDefinitions: VariableDefinitions,
   renames: ReadonlyMap<string, string>,
+  parts: PartsSink | null = null,
 ): Promise<(GraphQLError | Error)[]> {
-  const execution: Execution = { supergraph, requestContext, variableDefinitions, renames, errors: [] };
+  const execution: Execution = {
+    supergraph,
+    requestContext,
+    variableDefinitions,
+    renames,
+    errors: [],
+    parts,
+    block: null,
+  };
   await executeNode(execution, node, { path: [], data, fullResult: data });
   return execution.errors;
 }
@@ -97,11 +120,47 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor 
       return;
     }
     case 'Defer':
-      // The engine's shape allows parts (see docs/gateway-engine.md); serving them is not built yet.
-      throw new GraphQLError('@defer is not supported by this gateway yet', {
-        extensions: { code: 'OPERATION_NOT_SUPPORTED' },
-      });
+      return executeDefer(execution, node, cursor);
   }
+}
+
+/**
+ * `primary` first, then each deferred block. For a whole answer they run inline. In parts, each
+ * runs on its own and its part goes when its fetches are done; a Defer inside a deferred block
+ * delivers that block's part when its own primary is done, before its nested blocks start (a
+ * nested part never arrives before the part it is in).
+ */
+async function executeDefer(execution: Execution, node: DeferNode, cursor: Cursor): Promise<void> {
+  if (node.primary.node) await executeNode(execution, node.primary.node, cursor);
+  // Deferred blocks' paths start at the answer's root.
+  const root: Cursor = { path: [], data: cursor.fullResult, fullResult: cursor.fullResult };
+  const { parts, block } = execution;
+  if (!parts) {
+    await Promise.all(
+      node.deferred.map((deferred) =>
+        deferred.node ? executeNode(execution, deferred.node, root) : undefined,
+      ),
+    );
+    return;
+  }
+  parts.expect(node.deferred.length);
+  if (block) parts.deliver(block, node.primary.subselection, execution.errors);
+  for (const deferred of node.deferred) void runDeferred(execution, parts, deferred, root);
+}
+
+async function runDeferred(
+  parent: Execution,
+  parts: PartsSink,
+  deferred: DeferredNode,
+  root: Cursor,
+): Promise<void> {
+  const execution: Execution = { ...parent, errors: [], block: deferred };
+  try {
+    if (deferred.node) await executeNode(execution, deferred.node, root);
+  } catch (error) {
+    execution.errors.push(error instanceof Error ? error : new Error(String(error)));
+  }
+  parts.deliver(deferred, deferred.subselection, execution.errors);
 }
 
 /** The client's variables that `fetch` uses. */

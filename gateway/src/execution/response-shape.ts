@@ -11,6 +11,7 @@ import {
   isValidLeafValue,
   type Operation,
   type OutputType,
+  parseSelectionSet,
   type ScalarType,
   type Schema,
   type SelectionSet,
@@ -62,6 +63,8 @@ type SelectionShape =
   | {
       kind: 'fragment';
       conditions: Conditions;
+      /** `@defer`'s `if`: left out of the first part of an answer delivered in parts when on; null when not deferred. */
+      deferred: IfValue | null;
       typeCondition: CompositeType | undefined;
       selections: SelectionShape[];
     };
@@ -105,13 +108,16 @@ function compileSelectionSet(
       skip: ifValue(selection.element.appliedDirectivesOf(schema.skipDirective())[0]),
       include: ifValue(selection.element.appliedDirectivesOf(schema.includeDirective())[0]),
     };
-    if (selection.kind === 'FragmentSelection')
+    if (selection.kind === 'FragmentSelection') {
+      const defer = selection.element.appliedDirectivesOf(schema.deferDirective())[0];
       return {
         kind: 'fragment',
         conditions,
+        deferred: defer ? (ifValue(defer) ?? true) : null,
         typeCondition: selection.element.typeCondition,
         selections: compileSelectionSet(schema, selection.selectionSet, renames),
       };
+    }
     const field = selection.element;
     const responseName = field.responseName();
     if (field.definition.isSchemaIntrospectionField())
@@ -132,9 +138,10 @@ function compileSelectionSet(
   });
 }
 
-function ifValue(directive: { arguments(): { if: boolean | Variable } } | undefined): IfValue | null {
+function ifValue(directive: { arguments(): { if?: boolean | Variable } } | undefined): IfValue | null {
   if (!directive) return null;
   const value = directive.arguments().if;
+  if (value === undefined) return null;
   return value instanceof Variable ? value.name : value;
 }
 
@@ -147,6 +154,8 @@ function compileType(type: OutputType): TypeShape {
 
 interface Shaping {
   shape: ResponseShape;
+  /** The first part of an answer delivered in parts: deferred fragments are left for their own parts. */
+  leaveOutDeferred: boolean;
   schema: Schema;
   variables: Record<string, unknown>;
   errors: GraphQLError[];
@@ -156,22 +165,117 @@ interface Shaping {
 const OK = 0;
 const NULL_BUBBLE_UP = 1;
 
-/** The client's answer from the fetched data: only what was asked, in the order asked, nulls propagated. */
+/**
+ * The client's answer from the fetched data: only what was asked, in the order asked, nulls
+ * propagated. With `leaveOutDeferred`, the first part of an answer delivered in parts.
+ */
 export function shapeResponse(
   shape: ResponseShape,
   input: ResultObject,
   variables: Record<string, unknown> | undefined,
   introspect: (selection: FieldSelection) => unknown,
+  leaveOutDeferred = false,
+): { data: ResultObject | null; errors: GraphQLError[] } {
+  return shapeSelections(
+    shape,
+    shape.root,
+    shape.rootType,
+    input,
+    [],
+    variables,
+    introspect,
+    leaveOutDeferred,
+  );
+}
+
+/** A deferred part as shaping needs it: its selections, on the type of the objects it completes. */
+export interface PartShape {
+  parentType: CompositeType;
+  selections: SelectionShape[];
+}
+
+/**
+ * The shape of a deferred part, from the planner's `subselection` of it (printed on the type at
+ * `queryPath`, the path of response names and `... on T` steps from the operation's root).
+ */
+export function compilePartShape(
+  operation: Operation,
+  queryPath: readonly string[],
+  subselection: string | undefined,
+  renames: ReadonlyMap<string, string>,
+): PartShape {
+  const parentType = typeAtQueryPath(operation.selectionSet, queryPath, 0);
+  if (!subselection) return { parentType, selections: [] };
+  const selectionSet = parseSelectionSet({
+    parentType,
+    source: subselection,
+    variableDefinitions: operation.variableDefinitions,
+    validate: false,
+  });
+  return { parentType, selections: compileSelectionSet(operation.schema(), selectionSet, renames) };
+}
+
+function typeAtQueryPath(
+  selectionSet: SelectionSet,
+  queryPath: readonly string[],
+  at: number,
+): CompositeType {
+  const step = queryPath[at];
+  if (step === undefined) return selectionSet.parentType;
+  const found = selectionSetAt(selectionSet, step);
+  if (!found) throw new Error(`the operation has no ${step} at ${queryPath.slice(0, at).join('.')}`);
+  return typeAtQueryPath(found, queryPath, at + 1);
+}
+
+/** The selection set under `step` (a response name, or `... on T`), looking into fragments without a type. */
+function selectionSetAt(selectionSet: SelectionSet, step: string): SelectionSet | undefined {
+  const typeCondition = step.startsWith('... on ') ? step.slice('... on '.length) : null;
+  for (const selection of selectionSet.selections()) {
+    if (selection.kind === 'FieldSelection') {
+      if (typeCondition === null && selection.element.responseName() === step && selection.selectionSet)
+        return selection.selectionSet;
+      continue;
+    }
+    const condition = selection.element.typeCondition?.name;
+    if (typeCondition !== null && condition === typeCondition) return selection.selectionSet;
+    const within = selectionSetAt(selection.selectionSet, step);
+    if (within) return within;
+  }
+  return undefined;
+}
+
+/** A deferred part's data: its selections applied to one object it completes, at `path` in the answer. */
+export function shapePart(
+  shape: ResponseShape,
+  part: PartShape,
+  input: ResultObject,
+  path: (string | number)[],
+  variables: Record<string, unknown> | undefined,
+  introspect: (selection: FieldSelection) => unknown,
+): { data: ResultObject | null; errors: GraphQLError[] } {
+  return shapeSelections(shape, part.selections, part.parentType, input, path, variables, introspect, true);
+}
+
+function shapeSelections(
+  shape: ResponseShape,
+  selections: readonly SelectionShape[],
+  parentType: CompositeType,
+  input: ResultObject,
+  path: (string | number)[],
+  variables: Record<string, unknown> | undefined,
+  introspect: (selection: FieldSelection) => unknown,
+  leaveOutDeferred: boolean,
 ): { data: ResultObject | null; errors: GraphQLError[] } {
   const shaping: Shaping = {
     shape,
+    leaveOutDeferred,
     schema: shape.rootType.schema(),
     variables: { __proto__: null, ...shape.defaultedVariables, ...variables },
     errors: [],
     introspect,
   };
   const data: ResultObject = Object.create(null);
-  const result = applySelections(shaping, shape.root, input, data, [], shape.rootType);
+  const result = applySelections(shaping, selections, input, data, path, parentType);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: shaping.errors };
 }
 
@@ -265,6 +369,12 @@ function applySelections(
         break;
       }
       case 'fragment': {
+        if (
+          shaping.leaveOutDeferred &&
+          selection.deferred !== null &&
+          isOn(selection.deferred, shaping.variables)
+        )
+          break;
         const typename = input.__typename;
         if (typename !== undefined && typename !== null && typeof typename !== 'string')
           throw new Error(`Got unexpected value for __typename: ${String(typename)}`);

@@ -42,7 +42,8 @@ function handle(request: PlannerRequest): PlannerReply {
       loaded = {
         version: request.version,
         apiSchema,
-        planner: new QueryPlanner(supergraph),
+        // @defer planned into Defer nodes: the engine delivers them in parts, or inline for a whole answer.
+        planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }),
         clientSchema,
         requiresConflicts: new RequiresConflicts(clientSchema, request.supergraphSdl),
       };

@@ -3,7 +3,7 @@ import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apoll
 import type { Logger } from '@shop/platform/logger';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context';
-import { type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
+import { type Delivery, type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
 import type { SubscriptionSource } from '../execution/subscription-events';
 import type { PlannerPool } from '../planning/planner-pool';
 import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
@@ -44,12 +44,18 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
     this.cleanup = cleanup ?? null;
     this.serve(supergraphSdl);
     return {
-      executor: (requestContext: Parameters<SupergraphEngine['execute']>[0]) => {
-        const engine = this.engine;
-        if (!engine) throw new Error('the gateway has no supergraph loaded');
-        return engine.execute(requestContext);
-      },
+      executor: (requestContext: Parameters<SupergraphEngine['execute']>[0]) => this.execute(requestContext),
     };
+  }
+
+  /** An operation, on the engine of the supergraph being served; in parts when `delivery` allows and it defers any. */
+  execute(
+    requestContext: Parameters<SupergraphEngine['execute']>[0],
+    delivery: Delivery = 'whole',
+  ): ReturnType<SupergraphEngine['execute']> {
+    const engine = this.engine;
+    if (!engine) throw new Error('the gateway has no supergraph loaded');
+    return engine.execute(requestContext, delivery);
   }
 
   /** A subscription, on the engine of the supergraph being served when it starts (it stays there). */

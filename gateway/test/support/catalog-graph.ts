@@ -12,6 +12,10 @@ const PRODUCTS = [
   { id: 'p3', name: 'Whisk' },
 ];
 
+function productById(id: string) {
+  return PRODUCTS.find((product) => product.id === id) ?? { id, name: `Product ${id}` };
+}
+
 /**
  * A small catalog of two subgraphs: `catalog` owns products (public, cached for a minute),
  * a shelf label (no hint: uncacheable) and a shopper's own note (private); `ratings` adds a
@@ -61,13 +65,15 @@ export function catalogGraph(
           products: () => PRODUCTS,
           product: async (_: unknown, { id }: { id: string }) => {
             await together();
-            return PRODUCTS.find((product) => product.id === id) ?? { id, name: `Product ${id}` };
+            return productById(id);
           },
           twice: () => [PRODUCTS[0], PRODUCTS[0]],
           shelf: () => 'kitchen',
           myNote: () => `note ${++notes}`,
         },
         Mutation: { touch: () => PRODUCTS[0] },
+        // A deferred fragment may have the catalog complete a product another subgraph named.
+        Product: { __resolveReference: ({ id }: { id: string }) => productById(id) },
       },
     },
     {

@@ -56,7 +56,11 @@ const session = (() => {
 })();
 const useSession = () => useSyncExternalStore(session.subscribe, session.get);
 
-const baseFetcher = GraphiQL.createFetcher({ url: ENDPOINT });
+// An operation with @defer comes back in parts, in the format GraphiQL merges (deferSpec=20220824).
+const baseFetcher = GraphiQL.createFetcher({
+  url: ENDPOINT,
+  headers: { accept: 'multipart/mixed;deferSpec=20220824, application/json' },
+});
 /** Every request carries the session's token, unless the Headers editor sets Authorization itself. */
 const fetcher = (params, options = {}) => {
   const headers = { ...(options.headers ?? {}) };

@@ -104,7 +104,7 @@ describe('@defer through the gateway', () => {
       data: { product: { id: 'unrated', name: 'Product unrated' } },
       hasNext: true,
     });
-    const [item] = unrated.parts[1]?.body.incremental as { data: unknown; errors: unknown[] }[];
+    const [item] = (unrated.parts[1]?.body.incremental ?? []) as { data: unknown; errors: unknown[] }[];
     expect(item?.data).toEqual({ rating: null });
     // The same error, masked the same way, as in the whole answer.
     expect(expected.errors).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
-import { assembleParts, postForParts } from '@shop/devkit/testing';
+import { assembleParts, postForParts } from '@shop/devkit/testing/multipart';
 import { createLogger } from '@shop/platform/logger';
 import { StartupError } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { assembleParts, postForParts } from '@shop/devkit/testing';
+import { assembleParts, postForParts } from '@shop/devkit/testing/multipart';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogGraph } from './support/catalog-graph';
 import { type SwitchableGraph, startSwitchableGraph } from './support/switchable-subgraphs';

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { operationFromDocument, printSchema, type Schema, Supergraph } from '@apollo/federation-internals';
+import { operationFromDocument, type Schema, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import { buildSchema, type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import type { PlannerReply, PlannerRequest, PlannerWorkerData } from './planner-messages';
 import { RequiresConflicts } from './requires-conflicts';
 import { preferResolvableKeys } from './resolvable-keys';
@@ -38,7 +38,8 @@ function handle(request: PlannerRequest): PlannerReply {
         validateSupergraph: request.validateSupergraph,
       });
       const apiSchema = supergraph.apiSchema();
-      const clientSchema = buildSchema(printSchema(apiSchema));
+      // As the engine's: with @defer declared, so a deferred operation validates here too.
+      const clientSchema = apiSchema.toGraphQLJSSchema({ includeDefer: true });
       loaded = {
         version: request.version,
         apiSchema,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { postForParts } from '@shop/devkit/testing/multipart';
 import { StartupError } from '@shop/platform/service';
 import { generateClientArtifacts, type PersistedOperationManifest } from '@shop/scripts/lib/client-documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,8 @@ const EXPECTED: Record<string, { variables: Record<string, unknown>; data: Recor
     },
   },
   Book: { variables: { isbn: '978-1' }, data: { book: { isbn: '978-1', title: 'Emma', onLoan: true } } },
+  // Deferred: whole to these JSON clients, in parts to one that takes them (see below).
+  BookOnLoan: { variables: { isbn: '978-1' }, data: { book: { isbn: '978-1', onLoan: true } } },
   RenameBook: {
     variables: { isbn: '978-0', title: 'Dune Messiah' },
     data: { renameBook: { isbn: '978-0', title: 'Dune Messiah' } },
@@ -126,6 +129,15 @@ describe('PERSISTED_OPERATIONS=safelist', () => {
         });
       }
     }
+  });
+
+  it('runs a deferred operation of the manifest by id, in parts to a client that takes them', async () => {
+    const onLoan = manifest.operations.find((operation) => operation.name === 'BookOnLoan');
+    const answer = await postForParts(url, byId(onLoan?.id ?? '', 'BookOnLoan', { isbn: '978-1' }));
+    expect(answer.parts.map((part) => part.body)).toEqual([
+      { data: { book: { isbn: '978-1' } }, hasNext: true },
+      { incremental: [{ data: { onLoan: true }, path: ['book'], label: 'loan' }], hasNext: false },
+    ]);
   });
 
   it('runs an operation by GET with its id, the way a CDN-cached client asks', async () => {

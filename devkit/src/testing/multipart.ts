@@ -20,7 +20,8 @@ export const ACCEPT_DEFER =
  */
 export async function postForParts(
   url: string,
-  body: { query: string; variables?: Record<string, unknown> },
+  /** The request's JSON: `query` and `variables`, or a persisted operation's id in `extensions`. */
+  body: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): Promise<DeferredAnswer> {
   const started = performance.now();

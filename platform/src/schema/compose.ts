@@ -9,6 +9,11 @@ export interface SubgraphSource {
   file?: string;
 }
 
+// The gateway serves @defer (answers in parts): clients' operations validate against an API that says so.
+const DEFER_DIRECTIVE = parse(
+  'directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT',
+).definitions;
+
 export type Composition =
   | { ok: true; supergraphSdl: string; apiSdl: string; hints: string[] }
   | { ok: false; errors: string[] };
@@ -31,11 +36,12 @@ export function composeSupergraph(sources: readonly SubgraphSource[]): Compositi
   if (errors.length > 0) return { ok: false, errors };
   const result = composeServices(services);
   if (result.errors) return { ok: false, errors: result.errors.map(describeCompositionError) };
+  // Through the AST: composition's graphql-js objects may come from another copy of graphql (vitest).
+  const api = result.schema.toAPISchema().toAST();
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
-    // Through the AST: composition's graphql-js objects may come from another copy of graphql (vitest).
-    apiSdl: printSchema(buildASTSchema(result.schema.toAPISchema().toAST())),
+    apiSdl: printSchema(buildASTSchema({ ...api, definitions: [...api.definitions, ...DEFER_DIRECTIVE] })),
     hints: result.hints.map((hint) => hint.toString()),
   };
 }

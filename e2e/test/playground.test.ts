@@ -242,6 +242,9 @@ describe('the schema history page of the playground', () => {
       .evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-version'))));
     expect(ids[0]).toBe(id);
     expect(ids.length).toBeGreaterThan(1);
+    expect(await history.locator('article[data-version="1"]').textContent()).toContain(
+      'The first version: nothing before it to compare with.',
+    );
     await history.screenshot({ path: join(SCREENSHOTS, 'playground-history.png'), fullPage: true });
   });
 

@@ -64,7 +64,9 @@ function versionView(version) {
       ? el(
           'p',
           null,
-          'No change to the API clients see (the subgraph changed only what the gateway uses, or its URL).',
+          version.id === 1
+            ? 'The first version: nothing before it to compare with.'
+            : 'No change to the API clients see (the subgraph changed only what the gateway uses, or its URL).',
         )
       : el(
           'ul',

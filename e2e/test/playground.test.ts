@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { launchChromium } from '@shop/devkit/testing/browser';
 import { publishAtStart } from '@shop/scripts/lib/registry/publish-at-start';
@@ -12,6 +14,7 @@ import { ADMIN_TOKEN, startTestRegistry, type TestRegistry, USAGE_SECRET } from 
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 const SCREENSHOTS = join(ROOT, 'test-results');
+const run = promisify(execFile);
 
 let stack: TestStack;
 let registry: TestRegistry | undefined;
@@ -246,6 +249,44 @@ describe('the schema history page of the playground', () => {
       'The first version: nothing before it to compare with.',
     );
     await history.screenshot({ path: join(SCREENSHOTS, 'playground-history.png'), fullPage: true });
+  });
+
+  it('lists the same versions and changes as `npm run schema -- history`', async () => {
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/schema.ts', 'history', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, REGISTRY_URL: registry?.url ?? '' },
+      }).then(({ stdout }) => stdout);
+    const versions = JSON.parse(await cli(['--json', '--limit', '50'])) as {
+      id: number;
+      subgraph: string;
+      publisher: string;
+      commit: string | null;
+      changes: { level: string; message: string }[];
+    }[];
+    const shown = await history.locator('article[data-version]').evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        id: Number(node.getAttribute('data-version')),
+        meta: node.querySelector('.meta')?.textContent ?? '',
+        changes: [...node.querySelectorAll('li[data-level]')].map(
+          (item) => `${item.getAttribute('data-level')}: ${item.textContent}`,
+        ),
+      })),
+    );
+    expect(shown.map((version) => version.id)).toEqual(versions.map((version) => version.id));
+    versions.forEach((version, index) => {
+      const page = shown[index];
+      expect(page?.meta).toContain(`${version.subgraph} published by ${version.publisher}`);
+      if (version.commit) expect(page?.meta).toContain(version.commit.slice(0, 12));
+      expect(page?.changes).toHaveLength(version.changes.length);
+      version.changes.forEach((change, at) =>
+        expect(page?.changes[at]).toContain(`${change.level}: ${change.level}${change.message}`),
+      );
+    });
+    // The text output names the newest version as the page does.
+    expect(await cli(['--limit', '1'])).toMatch(
+      new RegExp(`^#${versions[0]?.id} .* products by products pipeline at c0ffee123456`, 'm'),
+    );
   });
 
   it("names the operation and client that used a field the storefront's home page asks for", async () => {

@@ -279,8 +279,11 @@ describe('the schema history page of the playground', () => {
       expect(page?.meta).toContain(`${version.subgraph} published by ${version.publisher}`);
       if (version.commit) expect(page?.meta).toContain(version.commit.slice(0, 12));
       expect(page?.changes).toHaveLength(version.changes.length);
-      version.changes.forEach((change, at) =>
-        expect(page?.changes[at]).toContain(`${change.level}: ${change.level}${change.message}`),
+      // Each item reads its level badge, then the message (then the coordinate's link).
+      expect(page?.changes).toEqual(
+        version.changes.map((change) =>
+          expect.stringContaining(`${change.level}: ${change.level}${change.message}`),
+        ),
       );
     });
     // The text output names the newest version as the page does.

@@ -65,13 +65,13 @@ export function createRegistryReader(settings: RegistryReaderSettings, logger: L
       if (response.ok) return { ok: true, body: JSON.parse(text) as unknown };
       logger.warn(
         { status: response.status, path: url.pathname, answer: text.slice(0, 500) },
-        'the schema registry refused a read',
+        'the schema registry did not answer a read',
       );
       if (response.status === 401 || response.status === 403)
         return failure(
           502,
           'REGISTRY_REFUSED',
-          "The schema registry refused this gateway: its USAGE_REPORTING_SECRET is not one of the registry's USAGE_SECRET.",
+          "The schema registry refused this gateway's proof: is its USAGE_REPORTING_SECRET one of the registry's USAGE_SECRET?",
         );
       return failure(502, 'REGISTRY_FAILED', `The schema registry answered ${response.status}.`);
     } catch (error) {

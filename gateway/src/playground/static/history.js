@@ -105,7 +105,8 @@ async function loadVersions(before) {
       changelog.append(el('p', null, 'Nothing has been published to the schema registry yet.'));
     changelog.append(...versions.map(versionView));
     oldestShown = versions.at(-1)?.id;
-    olderButton.hidden = versions.length < 50 || oldestShown === undefined;
+    // Versions are numbered from 1: anything above it has older ones.
+    olderButton.hidden = oldestShown === undefined || oldestShown <= 1;
   } catch (error) {
     if (before === undefined) changelog.replaceChildren(errorBox(error.message));
     else changelog.append(errorBox(error.message));

@@ -1,16 +1,23 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { launchChromium } from '@shop/devkit/testing/browser';
+import { publishAtStart } from '@shop/scripts/lib/registry/publish-at-start';
 import { ROOT } from '@shop/scripts/lib/services';
+import { readSubgraphSources } from '@shop/scripts/lib/supergraph';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startTestRegistry, type TestRegistry, USAGE_SECRET } from '../../registry/test/support';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 const SCREENSHOTS = join(ROOT, 'test-results');
+const run = promisify(execFile);
 
 let stack: TestStack;
+let registry: TestRegistry | undefined;
 let browser: Browser;
 let page: Page;
 let operationsDir: string;
@@ -39,8 +46,18 @@ query FrontPage($first: Int = 3) {
 }
 `,
   );
+  // A registry the gateway reports usage to and the history page reads (the gateway serves its file).
+  registry = await startTestRegistry('playground_history');
   [stack, browser] = await Promise.all([
-    startTestStack({ seed: DEMO_SEED_PLAN, env: { PLAYGROUND_OPERATIONS_DIR: operationsDir } }),
+    startTestStack({
+      seed: DEMO_SEED_PLAN,
+      env: {
+        PLAYGROUND_OPERATIONS_DIR: operationsDir,
+        REGISTRY_URL: registry.url,
+        USAGE_REPORTING_SECRET: USAGE_SECRET,
+        USAGE_REPORT_INTERVAL_SECONDS: '0.2',
+      },
+    }),
     launchChromium(),
   ]);
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -53,6 +70,7 @@ query FrontPage($first: Int = 3) {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await registry?.stop();
   if (operationsDir) await rm(operationsDir, { recursive: true, force: true });
 });
 
@@ -162,5 +180,159 @@ describe('the playground at GET / on the gateway', () => {
 
   it('loaded without errors in the browser console', () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('the schema history page of the playground', () => {
+  let history: Page;
+
+  beforeAll(async () => {
+    if (!registry) throw new Error('no registry');
+    // The stack's subgraphs as their deploy pipelines would publish them.
+    const sources = readSubgraphSources((spec) => stack.subgraphUrl(spec.name));
+    const { outcomes } = await publishAtStart({
+      registryUrl: registry.url,
+      adminToken: ADMIN_TOKEN,
+      subgraphs: sources,
+      tokens: {},
+      commit: 'e2e-start',
+    });
+    expect(outcomes.filter((outcome) => outcome.kind === 'failed')).toEqual([]);
+    history = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+
+  afterAll(() => history?.close());
+
+  it('is linked from the playground', async () => {
+    await openPanel('Schema history');
+    expect(await page.getByRole('link', { name: 'Open the schema history' }).getAttribute('href')).toBe(
+      '/playground/history',
+    );
+  });
+
+  it('shows a change as soon as it is published: its subgraph, publisher, commit and classified changes', async () => {
+    if (!registry) throw new Error('no registry');
+    const products = readSubgraphSources((spec) => stack.subgraphUrl(spec.name)).find(
+      (source) => source.name === 'products',
+    );
+    if (!products) throw new Error('no products subgraph');
+    const pipeline = await registry.tokenFor('products', 'products pipeline');
+    const changed = products.sdl.replace(
+      /(type Product\b[^{]*\{)/,
+      '$1\n  "Where the product is kept, for the warehouse."\n  shelfLabel: String\n',
+    );
+    expect(changed).not.toBe(products.sdl);
+    const published = await registry.call('POST', '/publish', {
+      token: pipeline.token,
+      body: { subgraph: 'products', url: products.url, sdl: changed, commit: 'c0ffee1234567890' },
+    });
+    expect(published.status).toBe(201);
+    const id = published.json.version.id as number;
+
+    const response = await history.goto(new URL('/playground/history', stack.gatewayUrl).toString());
+    expect(response?.status()).toBe(200);
+    const version = history.locator(`article[data-version="${id}"]`);
+    await version.waitFor({ timeout: 10_000 });
+    const text = (await version.textContent()) ?? '';
+    expect(text).toContain(`Version ${id}`);
+    expect(text).toContain('products published by products pipeline');
+    expect(text).toContain('commit c0ffee123456');
+    const change = version.locator('li[data-level="safe"]');
+    expect(await change.textContent()).toContain("Field 'shelfLabel' was added to object type 'Product'");
+    // Newest first: the versions npm start-like publishing made come after it.
+    const ids = await history
+      .locator('article[data-version]')
+      .evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-version'))));
+    expect(ids[0]).toBe(id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(await history.locator('article[data-version="1"]').textContent()).toContain(
+      'The first version: nothing before it to compare with.',
+    );
+    await history.screenshot({ path: join(SCREENSHOTS, 'playground-history.png'), fullPage: true });
+  });
+
+  it('lists the same versions and changes as `npm run schema -- history`', async () => {
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/schema.ts', 'history', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, REGISTRY_URL: registry?.url ?? '' },
+      }).then(({ stdout }) => stdout);
+    const versions = JSON.parse(await cli(['--json', '--limit', '50'])) as {
+      id: number;
+      subgraph: string;
+      publisher: string;
+      commit: string | null;
+      changes: { level: string; message: string }[];
+    }[];
+    const shown = await history.locator('article[data-version]').evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        id: Number(node.getAttribute('data-version')),
+        meta: node.querySelector('.meta')?.textContent ?? '',
+        changes: [...node.querySelectorAll('li[data-level]')].map(
+          (item) => `${item.getAttribute('data-level')}: ${item.textContent}`,
+        ),
+      })),
+    );
+    expect(shown.map((version) => version.id)).toEqual(versions.map((version) => version.id));
+    versions.forEach((version, index) => {
+      const page = shown[index];
+      expect(page?.meta).toContain(`${version.subgraph} published by ${version.publisher}`);
+      if (version.commit) expect(page?.meta).toContain(version.commit.slice(0, 12));
+      expect(page?.changes).toHaveLength(version.changes.length);
+      // Each item reads its level badge, then the message (then the coordinate's link).
+      expect(page?.changes).toEqual(
+        version.changes.map((change) =>
+          expect.stringContaining(`${change.level}: ${change.level}${change.message}`),
+        ),
+      );
+    });
+    // The text output names the newest version as the page does.
+    expect(await cli(['--limit', '1'])).toMatch(
+      new RegExp(`^#${versions[0]?.id} .* products by products pipeline at c0ffee123456`, 'm'),
+    );
+  });
+
+  it("names the operation and client that used a field the storefront's home page asks for", async () => {
+    const manifest = JSON.parse(await readFile(join(ROOT, 'schema/persisted-operations.json'), 'utf8')) as {
+      operations: { name: string; body: string }[];
+    };
+    const homePage = manifest.operations.find((operation) => operation.name === 'HomePage');
+    if (!homePage) throw new Error('no HomePage operation in the manifest');
+    const answer = await stack.graphql(homePage.body, undefined, {
+      'apollographql-client-name': 'storefront',
+      'apollographql-client-version': '1.0.0-e2e',
+    });
+    expect(answer.body.errors).toBeUndefined();
+
+    const row = history.locator('#field-usage tr[data-operation="HomePage"][data-client="storefront"]');
+    // Reports leave every 0.2 s: ask again until the page shows it.
+    await expect
+      .poll(
+        async () => {
+          await history.getByLabel('Schema coordinate').fill('Product.inStock');
+          await history.getByRole('button', { name: 'Show usage' }).click();
+          await history.locator('#field-usage h3').waitFor();
+          return row.count();
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBe(1);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells).toEqual(['HomePage', 'storefront', '1.0.0-e2e', '1']);
+    // The index of used fields lists it too, and a click there shows the same.
+    await history.reload();
+    const indexed = history.locator('#coordinates button', { hasText: /^Product\.inStock$/ });
+    await indexed.waitFor({ timeout: 10_000 });
+    await indexed.click();
+    await row.waitFor({ timeout: 10_000 });
+  });
+
+  it('says plainly when the registry is down', async () => {
+    await registry?.stop();
+    registry = undefined;
+    await history.reload();
+    const error = history.getByTestId('registry-error').first();
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toBe('The schema registry cannot be reached: it may be down.');
   });
 });

@@ -1,4 +1,9 @@
-import type { ApolloServer, ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type {
+  ApolloServer,
+  ApolloServerOptions,
+  ApolloServerPlugin,
+  HTTPGraphQLRequest,
+} from '@apollo/server';
 import type { GatewayContext } from '../context';
 import {
   GuardedApolloServer,
@@ -14,12 +19,24 @@ export interface ResponseCaching {
   version: () => string;
 }
 
+/** A plugin that also hears of requests the cache answered, which no Apollo hook sees (usage reporting). */
+export interface ServedFromCacheListener {
+  servedFromCache(request: HTTPGraphQLRequest): void;
+}
+
+const hearsCacheHits = (
+  plugin: ApolloServerPlugin<GatewayContext>,
+): plugin is ApolloServerPlugin<GatewayContext> & ServedFromCacheListener =>
+  typeof (plugin as Partial<ServedFromCacheListener>).servedFromCache === 'function';
+
 /**
  * The guarded Apollo Server with the response cache in front: a request the cache can answer
  * costs neither the operation limits nor planning nor a subgraph (what it answers passed all of
  * them when it was made, for the same text, variables and supergraph).
  */
 export class CachingApolloServer extends GuardedApolloServer<GatewayContext> {
+  private readonly cacheListeners: ServedFromCacheListener[];
+
   constructor(
     options: ApolloServerOptions<GatewayContext>,
     guard: OperationGuard,
@@ -28,6 +45,7 @@ export class CachingApolloServer extends GuardedApolloServer<GatewayContext> {
     private readonly caching: ResponseCaching | null,
   ) {
     super(options, guard, onRejected, persistedQuery);
+    this.cacheListeners = (options.plugins ?? []).filter(hearsCacheHits);
   }
 
   override async executeHTTPGraphQLRequest(
@@ -35,9 +53,19 @@ export class CachingApolloServer extends GuardedApolloServer<GatewayContext> {
   ) {
     if (!this.caching) return super.executeHTTPGraphQLRequest(args);
     const context = await args.context();
-    return this.caching.cache.serve(args.httpGraphQLRequest, context.caller, this.caching.version(), () =>
-      super.executeHTTPGraphQLRequest({ ...args, context: async () => context }),
+    let executed = false;
+    const response = await this.caching.cache.serve(
+      args.httpGraphQLRequest,
+      context.caller,
+      this.caching.version(),
+      () => {
+        executed = true;
+        return super.executeHTTPGraphQLRequest({ ...args, context: async () => context });
+      },
     );
+    if (!executed)
+      for (const listener of this.cacheListeners) listener.servedFromCache(args.httpGraphQLRequest);
+    return response;
   }
 }
 

@@ -34,6 +34,9 @@ const FILES: Record<string, { path: string | URL; contentType: string }> = {
   'playground.js': { path: own('playground.js'), contentType: 'text/javascript' },
   'playground.css': { path: own('playground.css'), contentType: 'text/css' },
   'index.html': { path: own('index.html'), contentType: 'text/html' },
+  'history.html': { path: own('history.html'), contentType: 'text/html' },
+  'history.js': { path: own('history.js'), contentType: 'text/javascript' },
+  'history.css': { path: own('history.css'), contentType: 'text/css' },
 };
 
 export async function loadAssets(): Promise<Map<string, Asset>> {

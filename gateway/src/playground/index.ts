@@ -13,6 +13,7 @@ import { withoutSuggestions } from '../http/hide-suggestions';
 import type { GuardedRequest, OperationRejected } from '../limits/operation-guard';
 import type { PlannerPool } from '../planning/planner-pool';
 import { type Asset, loadAssets } from './assets';
+import { historyRoutes } from './history-routes';
 import { loadOperations } from './operations';
 import { createQueryPlanExplainer } from './query-plan';
 
@@ -34,7 +35,8 @@ export function playgroundEnabled(config: GatewayConfig): boolean {
 /**
  * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the operations of
  * `schema/operations/` ready to run, logging in (or pasting a token) for the Authorization
- * header, and the query plan of the operation being edited (`POST /playground/query-plan`).
+ * header, the query plan of the operation being edited (`POST /playground/query-plan`), and
+ * the schema registry's history and usage (`GET /playground/history`).
  * No routes at all when the playground is off.
  */
 export async function playgroundRoutes(
@@ -62,6 +64,8 @@ export async function playgroundRoutes(
 
   const routes: Routes = {
     'GET /': serveAsset(assets, 'index.html'),
+    'GET /playground/history': serveAsset(assets, 'history.html'),
+    ...historyRoutes(config, logger),
     'GET /playground/operations.json': (_req, res) => sendJson(res, 200, { operations }),
     'POST /playground/query-plan': edge.authenticate(async (req, res) => {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
@@ -95,7 +99,7 @@ export async function playgroundRoutes(
     }),
   };
   for (const name of assets.keys())
-    if (name !== 'index.html') routes[`GET /playground/${name}`] = serveAsset(assets, name);
+    if (!name.endsWith('.html')) routes[`GET /playground/${name}`] = serveAsset(assets, name);
   return routes;
 }
 

@@ -1,41 +1,34 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { type OperationUsage, operationUsage } from '@shop/platform/schema';
-import type { GraphQLSchema } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
+import { operationUsage } from '@shop/platform/schema';
+import { type GraphQLSchema, getOperationAST, parse } from 'graphql';
+import type { ServedFromCacheListener } from '../caching/caching-apollo-server';
 import type { GatewayContext } from '../context';
+import { type KnownOperation, OperationSignatures } from './operation-signatures';
 import type { UsageClient } from './usage-batch';
 import type { UsageReporter } from './usage-reporter';
 
-/** Signatures kept per schema; past this many the oldest is forgotten (client-made documents are unbounded). */
-const MAX_SIGNATURES = 2000;
-
 /**
- * Counts each executed operation for the registry: its signature and coordinates (worked out
- * once per document and schema version), the client's name and version, and whether it failed.
- * Requests that never became an operation (unparsable, invalid, refused early) are not usage.
+ * Counts each request served for the registry: its operation's signature and coordinates
+ * (worked out once per document and schema version), the client's name and version, and
+ * whether it failed. An answer from the response cache counts too (`servedFromCache`): one
+ * usage per request served, cached or not. Requests that never became an operation
+ * (unparsable, invalid, refused early) are not usage.
  */
-export function usageReportingPlugin(reporter: UsageReporter): ApolloServerPlugin<GatewayContext> {
-  const signatures = new WeakMap<GraphQLSchema, Map<string, OperationUsage>>();
-  const usageOf = (
-    schema: GraphQLSchema,
-    queryHash: string,
-    operationName: string | null,
-    compute: () => OperationUsage,
-  ) => {
-    let known = signatures.get(schema);
-    if (!known) {
-      known = new Map();
-      signatures.set(schema, known);
-    }
-    const key = `${queryHash}\n${operationName ?? ''}`;
-    let usage = known.get(key);
-    if (!usage) {
-      usage = compute();
-      if (known.size >= MAX_SIGNATURES) known.delete(known.keys().next().value as string);
-      known.set(key, usage);
-    }
-    return usage;
-  };
+export function usageReportingPlugin(
+  reporter: UsageReporter,
+): ApolloServerPlugin<GatewayContext> & ServedFromCacheListener {
+  const signatures = new OperationSignatures();
+  // The API schema served now: what a cached answer's operation is read against.
+  let currentSchema: GraphQLSchema | null = null;
   return {
+    async serverWillStart() {
+      return {
+        schemaDidLoadOrUpdate({ apiSchema }) {
+          currentSchema = apiSchema;
+        },
+      };
+    },
     async requestDidStart() {
       return {
         async willSendResponse({
@@ -49,16 +42,59 @@ export function usageReportingPlugin(reporter: UsageReporter): ApolloServerPlugi
           errors,
         }) {
           if (!document || !operation || !queryHash) return;
-          const name = operationName ?? null;
-          const usage = usageOf(schema, queryHash, name, () => operationUsage(schema, document, name));
+          const known = signatures.remember(schema, queryHash, request.operationName ?? null, () => ({
+            name: operation.name?.value ?? null,
+            usage: operationUsage(schema, document, operationName ?? null),
+          }));
           const responseErrors =
             response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const failed = responseErrors.length > 0 || (errors?.length ?? 0) > 0;
-          reporter.record(operation.name?.value ?? null, usage, clientOf(request.http?.headers), failed);
+          reporter.record(known.name, known.usage, clientOf(request.http?.headers), failed);
         },
       };
     },
+    servedFromCache(request) {
+      const known = currentSchema ? cachedOperation(signatures, currentSchema, request) : null;
+      // Only error-free answers are cached: a cached answer never failed.
+      if (known) reporter.record(known.name, known.usage, clientOf(request.headers), false);
+      else reporter.dropUnknown();
+    },
   };
+}
+
+/** The operation of a request the cache answered: known from when it ran, or read from its text. */
+function cachedOperation(
+  signatures: OperationSignatures,
+  schema: GraphQLSchema,
+  request: HTTPGraphQLRequest,
+): KnownOperation | null {
+  const body = request.body as { query?: unknown; operationName?: unknown; extensions?: unknown };
+  const query = typeof body.query === 'string' ? body.query : null;
+  const requestedName = typeof body.operationName === 'string' ? body.operationName : null;
+  const persistedHash = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery?.sha256Hash;
+  const queryHash =
+    query !== null
+      ? createHash('sha256').update(query).digest('hex')
+      : typeof persistedHash === 'string'
+        ? persistedHash
+        : null;
+  if (queryHash === null) return null;
+  const known = signatures.get(schema, queryHash, requestedName);
+  // Made by another replica (a shared Redis cache) and sent by hash alone: nothing to read it from.
+  if (known || query === null) return known ?? null;
+  try {
+    const document = parse(query);
+    const operation = getOperationAST(document, requestedName);
+    if (!operation) return null;
+    const name = operation.name?.value ?? null;
+    return signatures.remember(schema, queryHash, requestedName, () => ({
+      name,
+      usage: operationUsage(schema, document, name),
+    }));
+  } catch {
+    return null;
+  }
 }
 
 function clientOf(headers: Map<string, string> | undefined): UsageClient {

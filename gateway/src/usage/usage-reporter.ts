@@ -45,7 +45,7 @@ export class UsageReporter {
     });
     this.dropped = new Counter({
       name: 'gateway_usage_dropped_total',
-      help: 'Requests whose usage never reached the registry, by reason (batch_full, report_failed).',
+      help: 'Requests whose usage never reached the registry, by reason (batch_full, report_failed, unknown_operation).',
       labelNames: ['reason'],
       registers: [metrics.registry],
     });
@@ -56,6 +56,11 @@ export class UsageReporter {
   /** Counts one request of operation `usage` from `client`. */
   record(name: string | null, usage: OperationUsage, client: UsageClient, failed: boolean): void {
     if (!this.batch.add(name, usage, client, failed)) this.dropped.inc({ reason: 'batch_full' });
+  }
+
+  /** A request answered from the cache whose operation this gateway cannot tell (made by another replica, sent by hash). */
+  dropUnknown(): void {
+    this.dropped.inc({ reason: 'unknown_operation' });
   }
 
   /** Sends the batch gathered so far, unless a report is still in flight (then it keeps gathering). */

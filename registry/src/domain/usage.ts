@@ -161,6 +161,43 @@ export async function usageUnder(
   }));
 }
 
+/** One coordinate clients used since a time: requests that used it, and by how many operations and clients. */
+export interface UsedCoordinate {
+  coordinate: string;
+  count: number;
+  operations: number;
+  clients: number;
+}
+
+/** Every coordinate used since `since`, most requested first: the per-field index of the history page. */
+export async function usedCoordinates(
+  db: Database<Tables>,
+  since: Date,
+  limit: number,
+): Promise<UsedCoordinate[]> {
+  const rows = await db.execute<{
+    coordinate: string;
+    count: string;
+    operations: string;
+    clients: string;
+  }>(sql`
+    select c as coordinate, sum(u.count)::bigint as count, count(distinct o.hash) as operations,
+           count(distinct (u.client_name, u.client_version)) as clients
+      from operations o
+      cross join unnest(o.coordinates) c
+      join usage_hourly u on u.operation_hash = o.hash
+     where u.hour >= ${since.toISOString()}::timestamptz
+     group by c
+     order by count desc, c
+     limit ${limit}`);
+  return rows.map((row) => ({
+    coordinate: row.coordinate,
+    count: Number(row.count),
+    operations: Number(row.operations),
+    clients: Number(row.clients),
+  }));
+}
+
 /** Every request counted since `since`: the denominator of a share. */
 export async function totalUsage(db: Database<Tables>, since: Date): Promise<number> {
   const [row] = await db.execute<{ total: string | null }>(

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayProofError, SeenNonces, verifyGatewayRequest } from '@shop/platform/auth';
+import { GatewayProofError, GatewayProofHeader, SeenNonces, verifyGatewayRequest } from '@shop/platform/auth';
 import type { Database } from '@shop/platform/db';
 import { HttpError, type Routes, sendJson } from '@shop/platform/http';
 import type { Logger } from '@shop/platform/logger';
@@ -9,7 +9,7 @@ import type { Tables } from '../db/schema';
 import { checkChange } from '../domain/checks';
 import { apiChanges, publishSubgraph } from '../domain/publish';
 import { createToken, listTokens, revokeToken, SUBGRAPH_NAME, subgraphExists } from '../domain/tokens';
-import { recordUsage, usageReportSchema, usageUnder } from '../domain/usage';
+import { recordUsage, usageReportSchema, usageUnder, usedCoordinates } from '../domain/usage';
 import { latestVersion, listVersions, type VersionRow, versionById } from '../domain/versions';
 import {
   asUnavailable,
@@ -149,13 +149,12 @@ export function registryRoutes(db: Database<Tables>, config: RegistryConfig, log
     },
 
     'GET /usage': async (req, res) => {
-      await requirePrincipal(req, db, admin);
+      await requireUsageReader(req, db, admin, config.USAGE_SECRET, nonces);
       const params = new URL(req.url ?? '/', 'http://registry').searchParams;
       const coordinate = params.get('coordinate');
       if (!coordinate || coordinate.length > 500)
         throw new HttpError(400, 'coordinate is required (Type.field)');
-      const hours = positiveIntParam(req, 'windowHours', 24 * 30) as number;
-      const since = new Date(Date.now() - hours * 3_600_000);
+      const since = windowStart(req);
       sendJson(res, 200, {
         coordinate,
         since: since.toISOString(),
@@ -163,10 +162,20 @@ export function registryRoutes(db: Database<Tables>, config: RegistryConfig, log
       });
     },
 
+    'GET /usage/coordinates': async (req, res) => {
+      await requireUsageReader(req, db, admin, config.USAGE_SECRET, nonces);
+      const since = windowStart(req);
+      const limit = Math.min(positiveIntParam(req, 'limit', 200) as number, 2000);
+      sendJson(res, 200, {
+        since: since.toISOString(),
+        coordinates: await usedCoordinates(db, since, limit),
+      });
+    },
+
     'POST /usage': async (req, res) => {
       const { body, value } = await readJson(req, limit, usageReportSchema);
       if (bearerOf(req) !== null) await requireAdmin(req, db, admin);
-      else verifyReporter(req, body, config.USAGE_SECRET, nonces);
+      else verifyGatewayProof(req, body, config.USAGE_SECRET, nonces);
       await recordUsage(db, value);
       sendJson(res, 202, { accepted: value.counts.length });
     },
@@ -206,18 +215,31 @@ export function registryRoutes(db: Database<Tables>, config: RegistryConfig, log
   );
 }
 
-/** A usage report must carry the gateway's proof, signed with one of USAGE_SECRET. */
-function verifyReporter(
+/** Reading usage: any registry token, or a gateway's proof (its playground's history page reads through the gateway). */
+async function requireUsageReader(
+  req: IncomingMessage,
+  db: Database<Tables>,
+  adminToken: string,
+  secrets: readonly string[],
+  nonces: SeenNonces,
+): Promise<void> {
+  if (bearerOf(req) === null && req.headers[GatewayProofHeader.SIGNATURE] !== undefined)
+    verifyGatewayProof(req, Buffer.alloc(0), secrets, nonces);
+  else await requirePrincipal(req, db, adminToken);
+}
+
+/** The gateway's proof, signed with one of USAGE_SECRET over the method, path and query, and body. */
+function verifyGatewayProof(
   req: IncomingMessage,
   body: Buffer,
   secrets: readonly string[],
   nonces: SeenNonces,
 ): void {
   if (secrets.length === 0)
-    throw new HttpError(401, 'this registry takes no usage reports: USAGE_SECRET is not set');
+    throw new HttpError(401, 'this registry takes nothing from gateways: USAGE_SECRET is not set');
   try {
     verifyGatewayRequest(secrets, {
-      method: 'POST',
+      method: req.method ?? 'GET',
       path: req.url ?? '/',
       body,
       headers: req.headers,
@@ -227,6 +249,12 @@ function verifyReporter(
     if (error instanceof GatewayProofError) throw new HttpError(error.status, error.message);
     throw error;
   }
+}
+
+/** `windowHours` (default 30 days, at most 10 years) back from now. */
+function windowStart(req: IncomingMessage): Date {
+  const hours = Math.min(positiveIntParam(req, 'windowHours', 24 * 30) as number, 24 * 3650);
+  return new Date(Date.now() - hours * 3_600_000);
 }
 
 async function versionParam(db: Database<Tables>, req: IncomingMessage, name: string): Promise<VersionRow> {

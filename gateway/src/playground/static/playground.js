@@ -282,6 +282,21 @@ function QueryPlanPanel() {
   );
 }
 
+// History: a link to the schema registry's changelog and field usage, a page of its own.
+function HistoryPanel() {
+  return h(
+    'section',
+    { className: 'playground-panel', 'aria-label': 'Schema history' },
+    h('div', { className: 'graphiql-doc-explorer-title' }, 'Schema history'),
+    h(
+      'p',
+      null,
+      'Every version the schema registry published, what changed in each, and which operations and clients use a field.',
+    ),
+    h('a', { href: '/playground/history', target: '_blank', rel: 'noopener' }, 'Open the schema history'),
+  );
+}
+
 const plugins = [
   {
     title: 'Operations',
@@ -297,6 +312,11 @@ const plugins = [
     title: 'Query plan',
     icon: icon('M6 3v12m0 0a3 3 0 1 0 0 6 3 3 0 0 0 0-6Zm12-6a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm0 0c0 4-6 4-12 6'),
     content: QueryPlanPanel,
+  },
+  {
+    title: 'Schema history',
+    icon: icon('M12 8v4l3 2m6-2a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z'),
+    content: HistoryPanel,
   },
 ];
 

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { type SeedPlan, seedIds, seedProductSku } from '@shop/devkit/seed';
 import { ROOT } from '@shop/scripts/lib/services';
+import { print } from 'graphql';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchesPerSubgraph, fetchNodes, measureCost, queryPlanOf, runOperation } from '../src/operations';
@@ -168,3 +171,65 @@ describe('the low-stock list @provides the SKU from inventory', () => {
     });
   });
 });
+
+describe('@defer through Apollo Client 4', () => {
+  const PRODUCT_PAGE = gql`
+    query DeferredProductPage($id: ID!) {
+      product(id: $id) {
+        id
+        name
+        price { amount currency }
+        ... @defer(label: "reviews") {
+          reviews(first: 3) { edges { node { id rating body author { id name } } } }
+        }
+      }
+    }
+  `;
+
+  it('renders the product first and its reviews when they come, both as the whole answer has them', async () => {
+    const variables = { id: seedIds.product(0) };
+    const whole = await stack.graphql(print(PRODUCT_PAGE), variables);
+    expect(whole.body.errors).toBeUndefined();
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: stack.gatewayUrl }),
+      cache: new InMemoryCache(),
+      incrementalHandler: new Defer20220824Handler(),
+    });
+
+    // What a component rendering the watched query would get, render after render.
+    const renders = await new Promise<{ data: unknown; dataState: string }[]>((resolve, reject) => {
+      const seen: { data: unknown; dataState: string }[] = [];
+      const subscription = client.watchQuery({ query: PRODUCT_PAGE, variables }).subscribe({
+        next: (result) => {
+          if (result.data === undefined) return;
+          seen.push({ data: result.data, dataState: result.dataState });
+          if (result.dataState === 'complete') {
+            subscription.unsubscribe();
+            resolve(seen);
+          }
+        },
+        error: reject,
+      });
+    });
+    client.stop();
+
+    const [first, last] = [renders[0], renders.at(-1)];
+    expect(first?.dataState).toBe('streaming');
+    const product = (whole.body.data as { product: Record<string, unknown> }).product;
+    const { reviews, ...withoutReviews } = product;
+    expect(stripTypenames(first?.data)).toEqual({ product: withoutReviews });
+    expect((reviews as { edges: unknown[] }).edges.length).toBeGreaterThan(0);
+    expect(stripTypenames(last?.data)).toEqual(whole.body.data);
+  });
+});
+
+/** An answer as the server sent it: Apollo Client's cache adds `__typename` to every object. */
+function stripTypenames(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripTypenames);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== '__typename')
+      .map(([key, entry]) => [key, stripTypenames(entry)]),
+  );
+}

@@ -78,21 +78,29 @@ describe('@defer through the gateway', () => {
   it('sends the first part as soon as its own fields are there, not after the slow subgraph', async () => {
     graph = await startSwitchableGraph(catalogGraph({ ratingsDelayMs: 1000 }));
     const url = graph.gateway.url;
-    await postForParts(url, { query: '{ product(id: "p1") { id name } }' });
+    const unslowed = '{ product(id: "p1") { id name } }';
+    const deferred = '{ product(id: "p1") { id name ... @defer { rating } } }';
+    // Both planned and every connection open before anything is timed.
+    await postForParts(url, { query: unslowed });
+    await postForParts(url, { query: deferred });
 
-    const fastStarted = performance.now();
-    await postForParts(url, { query: '{ product(id: "p1") { id name } }' });
-    const unslowedMs = performance.now() - fastStarted;
-    const answer = await postForParts(url, {
-      query: '{ product(id: "p1") { id name ... @defer { rating } } }',
-    });
+    // The best of three rounds, taken in turn: a loaded machine's pauses hit one round, not all.
+    let unslowedMs = Number.POSITIVE_INFINITY;
+    let firstPartMs = Number.POSITIVE_INFINITY;
+    let answer: Awaited<ReturnType<typeof postForParts>> | null = null;
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      await postForParts(url, { query: unslowed });
+      unslowedMs = Math.min(unslowedMs, performance.now() - started);
+      answer = await postForParts(url, { query: deferred });
+      firstPartMs = Math.min(firstPartMs, answer.parts[0]?.atMs ?? Number.POSITIVE_INFINITY);
+    }
 
-    const [first, last] = [answer.parts[0], answer.parts.at(-1)];
-    expect(first?.body.data).toEqual({ product: { id: 'p1', name: 'Kettle' } });
-    // The goal is within 100 ms of the unslowed answer; the bound leaves room for a loaded machine.
-    expect(first?.atMs).toBeLessThan(unslowedMs + 400);
-    expect(last?.atMs).toBeGreaterThanOrEqual(1000);
-    expect(assembleParts(answer.parts).data).toEqual({ product: { id: 'p1', name: 'Kettle', rating: 4.5 } });
+    const parts = answer?.parts ?? [];
+    expect(parts[0]?.body.data).toEqual({ product: { id: 'p1', name: 'Kettle' } });
+    expect(firstPartMs).toBeLessThan(unslowedMs + 100);
+    expect(parts.at(-1)?.atMs).toBeGreaterThanOrEqual(1000);
+    expect(assembleParts(parts).data).toEqual({ product: { id: 'p1', name: 'Kettle', rating: 4.5 } });
   });
 
   it('puts a deferred fragment’s errors in its own part; a subgraph down costs only its parts', async () => {

@@ -182,12 +182,16 @@ describe('a shopper', () => {
     await expectAccessible(page);
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.getByRole('button', { name: 'Place order' }).click();
     await expect
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 30_000 })
       .toBe('CONFIRMED');
     // The status moved on the page itself: the app routed, the browser never loaded a page.
     expect(navigations.every((frame) => frame.includes('/orders/'))).toBe(true);
+    // It came by the orderUpdated subscription, over a socket to the gateway's /graphql.
+    expect(sockets).toEqual([stack.gatewayUrl.replace(/^http/, 'ws')]);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'All your orders' }).click();
     await page.getByRole('heading', { name: 'Your orders' }).waitFor();
@@ -356,6 +360,58 @@ describe('the back office', () => {
       id: target.review.id,
     });
     expect(gone.body.data?.review).toBeNull();
+  });
+});
+
+describe('review moderation', () => {
+  it('shows an admin a review just written, newest first, and deletes it; a customer cannot reach the page', async () => {
+    // A new shopper has reviewed nothing yet, so their review of any product is accepted.
+    const signedUp = await stack.graphql<{ signUp: { token: string } }>(
+      'mutation { signUp(input: { email: "critic@example.com", password: "critic-password", name: "Carla Critic" }) { token } }',
+    );
+    const critic = { authorization: `Bearer ${signedUp.body.data?.signUp.token}` };
+    const product = await firstInStockProductName();
+    const text = 'Arrived scratched, and the seller never answered.';
+    const added = await stack.graphql<{ addReview: { id: string } }>(
+      'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }',
+      { input: { productId: product.id, rating: 1, body: text } },
+      critic,
+    );
+    const reviewId = added.body.data?.addReview.id;
+    expect(reviewId).toBeTruthy();
+
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    await page.getByRole('link', { name: 'Moderate reviews' }).click();
+    await expect.poll(() => page.title()).toBe('Moderate reviews · Shop');
+    const reviews = page.getByRole('list', { name: 'Newest reviews' }).getByRole('listitem');
+    const review = reviews.filter({ hasText: text });
+    // Newest first: the review just written heads the list, with its author and product.
+    await expect.poll(() => reviews.first().textContent()).toContain(text);
+    expect(await review.textContent()).toContain('1 / 5 by Carla Critic');
+    await review.getByRole('link', { name: product.name }).waitFor();
+    await expectAccessible(page);
+    await review.getByRole('button', { name: 'Delete review' }).click();
+    await expect.poll(() => review.count()).toBe(0);
+    await context.close();
+    const gone = await stack.graphql<{ review: unknown }>('query ($id: ID!) { review(id: $id) { id } }', {
+      id: reviewId,
+    });
+    expect(gone.body.data?.review).toBeNull();
+
+    // A customer: no link, the page refuses, and so does the API.
+    const customer = await newShopper();
+    await customer.page.goto(url('/'));
+    await logIn(customer.page, 'alice@shop.test', 'customer-password');
+    await customer.page.goto(url('/admin/reviews'));
+    await customer.page.getByText("The back office is for the shop's admins.").waitFor();
+    expect(await customer.page.getByRole('button', { name: 'Delete review' }).count()).toBe(0);
+    await expectAccessible(customer.page);
+    await customer.context.close();
+    const refused = await stack.graphql('{ recentReviews { totalCount } }', {}, critic);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 

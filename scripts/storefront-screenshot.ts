@@ -3,6 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CHROMIUM_ARGS, chromiumExecutable } from '@shop/devkit/chromium';
 import { chromium } from 'playwright-core';
+import { loadLauncherConfig, loadScreenshotConfig } from './config';
 import { ROOT } from './lib/services';
 
 /**
@@ -10,7 +11,8 @@ import { ROOT } from './lib/services';
  * shopper first sees it, for the README. Uses the storefront at STOREFRONT_URL (default the one
  * `npm start` serves) when it answers, else runs `npm start` for the time of the picture.
  */
-const STOREFRONT_URL = process.env.STOREFRONT_URL ?? 'http://localhost:3000/';
+const STOREFRONT_URL =
+  loadScreenshotConfig().STOREFRONT_URL ?? `http://localhost:${loadLauncherConfig().STOREFRONT_PORT}/`;
 const OUTPUT = join(ROOT, 'docs/images/storefront.png');
 /** The README shows it: a picture larger than this weighs on every clone. */
 const MAX_BYTES = 300 * 1024;

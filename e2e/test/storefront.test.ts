@@ -6,6 +6,7 @@ import { buildStorefront, serveStorefront, storefrontOrigins } from '@shop/scrip
 import type { StorefrontServer } from '@shop/storefront/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaugeSum } from '../src/gateway-subscriptions';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 // The storefront as a shopper and an admin use it: the built app, served as `npm start` serves it,
@@ -279,6 +280,63 @@ describe('the back office', () => {
     await shopper.page.getByRole('link', { name: 'Storefront Test Lamp' }).click();
     await shopper.page.getByTestId('stock').getByText('7 in stock').waitFor();
     await shopper.context.close();
+  });
+
+  it('shows an admin a product that falls to low stock while the list is open, without a reload', async () => {
+    const admin = await stack.graphql<{ logIn: { token: string } }>(
+      'mutation { logIn(email: "admin@shop.test", password: "admin-password") { token } }',
+    );
+    const headers = { authorization: `Bearer ${admin.body.data?.logIn.token}` };
+    const categories = await stack.graphql<{ categories: { id: string }[] }>('{ categories { id } }');
+    const created = await stack.graphql<{ createProduct: { id: string; sku: string } }>(
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id sku } }',
+      {
+        input: {
+          sku: 'A-LIVE-LOW-STOCK-1',
+          name: 'Live Low Stock Kettle',
+          description: 'A kettle the low-stock journey sells out.',
+          price: { amount: 3999, currency: 'USD' },
+          weightGrams: 1200,
+          categoryId: categories.body.data?.categories[0]?.id,
+        },
+      },
+      headers,
+    );
+    const productId = created.body.data?.createProduct.id;
+    const setStock = (available: number) =>
+      stack.graphql(
+        'mutation ($id: ID!, $available: Int!) { setStock(productId: $id, available: $available) { available } }',
+        { id: productId, available },
+        headers,
+      );
+    expect((await setStock(20)).body.errors).toBeUndefined();
+
+    const { context, page } = await newShopper();
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    const lowStock = page.getByRole('region', { name: 'Low stock' });
+    await lowStock.getByRole('listitem').first().waitFor();
+    expect(await lowStock.getByText('A-LIVE-LOW-STOCK-1').count()).toBe(0);
+    // The lowStock subscription is open before the stock falls (the socket is up, subscribed).
+    await expect.poll(() => sockets).toEqual([stack.gatewayUrl.replace(/^http/, 'ws')]);
+    await expect
+      .poll(async () =>
+        gaugeSum(
+          await (await fetch(stack.gatewayMetricsUrl)).text(),
+          'gateway_subgraph_subscription_sockets',
+        ),
+      )
+      .toBe(1);
+    // Sold out: first in the list (fewest first, then by SKU), whatever else runs low.
+    expect((await setStock(0)).body.errors).toBeUndefined();
+    await lowStock.getByText('A-LIVE-LOW-STOCK-1').waitFor({ timeout: 10_000 });
+    expect(
+      await lowStock.getByRole('listitem').filter({ hasText: 'A-LIVE-LOW-STOCK-1' }).textContent(),
+    ).toContain('0 available');
+    await context.close();
   });
 
   it('is not shown to a customer, and the API refuses them even if they try', async () => {

@@ -215,6 +215,35 @@ describe('a shopper', () => {
     await context.close();
   });
 
+  it("still sees the order CONFIRMED when the gateway's socket keeps dropping (the page polls instead)", async () => {
+    const product = await firstInStockProductName();
+    const { context, page } = await newShopper();
+    // Every socket to the gateway closes as soon as it opens, as behind a proxy that drops them.
+    let socketsRefused = 0;
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      socketsRefused += 1;
+      socket.close({ code: 1001, reason: 'Going away' });
+    });
+    const statusReads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('query OrderStatus'))
+        statusReads.push(request.url());
+    });
+    await page.goto(url(`/product/${product.id}`));
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await logIn(page, 'bob@shop.test', 'customer-password');
+    // The flaky card keeps the order PENDING for seconds (two failed charges retried): it must move on screen.
+    await placeOrderFromCart(page, 'tok_flaky');
+    expect(await page.getByTestId('order-status').textContent()).toContain('PENDING');
+    await expect
+      .poll(() => page.getByTestId('order-status').textContent(), { timeout: 60_000 })
+      .toBe('CONFIRMED');
+    // The socket was tried again (graphql-ws's retries) before the page fell back to reading the order.
+    expect(socketsRefused).toBeGreaterThan(1);
+    expect(statusReads.length).toBeGreaterThan(0);
+    await context.close();
+  });
+
   it('makes one order with a double-clicked "Place order"', async () => {
     const product = await firstInStockProductName();
     const login = await stack.graphql<{ logIn: { token: string } }>(
@@ -309,7 +338,8 @@ describe('the back office', () => {
         { id: productId, available },
         headers,
       );
-    expect((await setStock(20)).body.errors).toBeUndefined();
+    // Inventory hears of the new product by an event: until then setStock answers NOT_FOUND.
+    await expect.poll(async () => (await setStock(20)).body.errors, { timeout: 20_000 }).toBeUndefined();
 
     const { context, page } = await newShopper();
     const sockets: string[] = [];

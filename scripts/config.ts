@@ -54,3 +54,14 @@ export type RegistryCliConfig = z.output<typeof registryCliEnv>;
 export function loadRegistryCliConfig(): RegistryCliConfig {
   return loadConfig('schema', registryCliEnv);
 }
+
+const screenshotEnv = z.object({
+  /** The storefront `npm run screenshot:storefront` pictures; default the one `npm start` serves (STOREFRONT_PORT). */
+  STOREFRONT_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+});
+
+export type ScreenshotConfig = z.output<typeof screenshotEnv>;
+
+export function loadScreenshotConfig(): ScreenshotConfig {
+  return loadConfig('screenshot', screenshotEnv);
+}

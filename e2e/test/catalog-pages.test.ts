@@ -259,6 +259,7 @@ describe('every client operation runs through the gateway', () => {
     AccountPage: {},
     ProductEditor: { id: seedIds.product(1) },
     LowStock: {},
+    RecentReviews: {},
     CreateProduct: {
       input: {
         sku: 'E2E-000001',
@@ -289,9 +290,12 @@ describe('every client operation runs through the gateway', () => {
   };
   /** Run by the logged-in tests below, which need their answers. */
   const loggingIn = ['LogIn', 'SignUp'];
+  /** Subscriptions: over the socket only (the storefront's browser tests and persisted-operations.test.ts). */
+  const overSocket = ['LowStockAlerts', 'OrderUpdated'];
   /** Operations whose root field is for logged-in callers or admins: refused whole when anonymous. */
   const protectedRoot = new Set([
     'LowStock',
+    'RecentReviews',
     'CreateProduct',
     'UpdateProduct',
     'SetStock',
@@ -303,7 +307,9 @@ describe('every client operation runs through the gateway', () => {
   ]);
 
   it('knows every operation in schema/operations', () => {
-    expect([...loadOperations().keys()].sort()).toEqual([...Object.keys(variablesOf), ...loggingIn].sort());
+    expect([...loadOperations().keys()].sort()).toEqual(
+      [...Object.keys(variablesOf), ...loggingIn, ...overSocket].sort(),
+    );
   });
 
   // What a refused write could have touched.
@@ -356,7 +362,14 @@ describe('every client operation runs through the gateway', () => {
 
     it('an admin edits the catalog and the stock with the admin operations', async () => {
       const admin = await logIn('admin@shop.test', 'admin-password');
-      for (const name of ['ProductEditor', 'LowStock', 'CreateProduct', 'UpdateProduct', 'SetStock']) {
+      for (const name of [
+        'ProductEditor',
+        'LowStock',
+        'RecentReviews',
+        'CreateProduct',
+        'UpdateProduct',
+        'SetStock',
+      ]) {
         const { body } = await runOperation(stack, name, variablesOf[name], admin);
         expect(body.errors, name).toBeUndefined();
       }

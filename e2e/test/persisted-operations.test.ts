@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as clientDocuments from '../../schema/__generated__/graphql';
+import { gatewaySubscriptionClient } from '../src/gateway-subscriptions';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 /**
@@ -136,6 +137,36 @@ describe(`the safelist with the shop's ${manifest.operations.length} persisted o
             codes: [],
           });
       }
+    }
+  });
+
+  it("lets the app's subscriptions through over the socket, and refuses an ad-hoc one", async () => {
+    const client = gatewaySubscriptionClient(stack.gatewayUrl);
+    /** The error codes a subscription answered: as a result, or as the error that ended it. */
+    const codesOf = async (query: string, variables: Record<string, unknown> = {}) => {
+      const subscription = client.subscribe(query, variables);
+      const first = await subscription.next();
+      const ended = await subscription.ended;
+      return [...(first?.errors ?? []), ...(ended.kind === 'errors' ? ended.errors : [])].map(
+        (error) => error.extensions?.code,
+      );
+    };
+    try {
+      const subscriptions = manifest.operations.filter((operation) => operation.type === 'subscription');
+      expect(subscriptions.map((operation) => operation.name).sort()).toEqual([
+        'LowStockAlerts',
+        'OrderUpdated',
+      ]);
+      for (const operation of subscriptions) {
+        // Past the safelist: refused by the next step, authorization (the socket is anonymous).
+        expect({
+          operation: operation.name,
+          codes: await codesOf(operation.body, placeholderVariables(operation.body)),
+        }).toEqual({ operation: operation.name, codes: ['UNAUTHENTICATED'] });
+      }
+      expect(await codesOf('subscription { lowStock { id } }')).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
+    } finally {
+      await client.dispose();
     }
   });
 

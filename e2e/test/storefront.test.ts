@@ -6,6 +6,7 @@ import { buildStorefront, serveStorefront, storefrontOrigins } from '@shop/scrip
 import type { StorefrontServer } from '@shop/storefront/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaugeSum } from '../src/gateway-subscriptions';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 // The storefront as a shopper and an admin use it: the built app, served as `npm start` serves it,
@@ -182,12 +183,16 @@ describe('a shopper', () => {
     await expectAccessible(page);
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.getByRole('button', { name: 'Place order' }).click();
     await expect
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 30_000 })
       .toBe('CONFIRMED');
     // The status moved on the page itself: the app routed, the browser never loaded a page.
     expect(navigations.every((frame) => frame.includes('/orders/'))).toBe(true);
+    // It came by the orderUpdated subscription, over a socket to the gateway's /graphql.
+    expect(sockets).toEqual([stack.gatewayUrl.replace(/^http/, 'ws')]);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'All your orders' }).click();
     await page.getByRole('heading', { name: 'Your orders' }).waitFor();
@@ -207,6 +212,35 @@ describe('a shopper', () => {
       .toBe('REJECTED');
     expect(await page.getByTestId('order-failure').textContent()).toContain('PAYMENT_DECLINED');
     await expectAccessible(page);
+    await context.close();
+  });
+
+  it("still sees the order CONFIRMED when the gateway's socket keeps dropping (the page polls instead)", async () => {
+    const product = await firstInStockProductName();
+    const { context, page } = await newShopper();
+    // Every socket to the gateway closes as soon as it opens, as behind a proxy that drops them.
+    let socketsRefused = 0;
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      socketsRefused += 1;
+      socket.close({ code: 1001, reason: 'Going away' });
+    });
+    const statusReads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('query OrderStatus'))
+        statusReads.push(request.url());
+    });
+    await page.goto(url(`/product/${product.id}`));
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await logIn(page, 'bob@shop.test', 'customer-password');
+    // The flaky card keeps the order PENDING for seconds (two failed charges retried): it must move on screen.
+    await placeOrderFromCart(page, 'tok_flaky');
+    expect(await page.getByTestId('order-status').textContent()).toContain('PENDING');
+    await expect
+      .poll(() => page.getByTestId('order-status').textContent(), { timeout: 60_000 })
+      .toBe('CONFIRMED');
+    // The socket was tried again (graphql-ws's retries) before the page fell back to reading the order.
+    expect(socketsRefused).toBeGreaterThan(1);
+    expect(statusReads.length).toBeGreaterThan(0);
     await context.close();
   });
 
@@ -275,6 +309,64 @@ describe('the back office', () => {
     await shopper.page.getByRole('link', { name: 'Storefront Test Lamp' }).click();
     await shopper.page.getByTestId('stock').getByText('7 in stock').waitFor();
     await shopper.context.close();
+  });
+
+  it('shows an admin a product that falls to low stock while the list is open, without a reload', async () => {
+    const admin = await stack.graphql<{ logIn: { token: string } }>(
+      'mutation { logIn(email: "admin@shop.test", password: "admin-password") { token } }',
+    );
+    const headers = { authorization: `Bearer ${admin.body.data?.logIn.token}` };
+    const categories = await stack.graphql<{ categories: { id: string }[] }>('{ categories { id } }');
+    const created = await stack.graphql<{ createProduct: { id: string; sku: string } }>(
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id sku } }',
+      {
+        input: {
+          sku: 'A-LIVE-LOW-STOCK-1',
+          name: 'Live Low Stock Kettle',
+          description: 'A kettle the low-stock journey sells out.',
+          price: { amount: 3999, currency: 'USD' },
+          weightGrams: 1200,
+          categoryId: categories.body.data?.categories[0]?.id,
+        },
+      },
+      headers,
+    );
+    const productId = created.body.data?.createProduct.id;
+    const setStock = (available: number) =>
+      stack.graphql(
+        'mutation ($id: ID!, $available: Int!) { setStock(productId: $id, available: $available) { available } }',
+        { id: productId, available },
+        headers,
+      );
+    // Inventory hears of the new product by an event: until then setStock answers NOT_FOUND.
+    await expect.poll(async () => (await setStock(20)).body.errors, { timeout: 20_000 }).toBeUndefined();
+
+    const { context, page } = await newShopper();
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    const lowStock = page.getByRole('region', { name: 'Low stock' });
+    await lowStock.getByRole('listitem').first().waitFor();
+    expect(await lowStock.getByText('A-LIVE-LOW-STOCK-1').count()).toBe(0);
+    // The lowStock subscription is open before the stock falls (the socket is up, subscribed).
+    await expect.poll(() => sockets).toEqual([stack.gatewayUrl.replace(/^http/, 'ws')]);
+    await expect
+      .poll(async () =>
+        gaugeSum(
+          await (await fetch(stack.gatewayMetricsUrl)).text(),
+          'gateway_subgraph_subscription_sockets',
+        ),
+      )
+      .toBe(1);
+    // Sold out: first in the list (fewest first, then by SKU), whatever else runs low.
+    expect((await setStock(0)).body.errors).toBeUndefined();
+    await lowStock.getByText('A-LIVE-LOW-STOCK-1').waitFor({ timeout: 10_000 });
+    expect(
+      await lowStock.getByRole('listitem').filter({ hasText: 'A-LIVE-LOW-STOCK-1' }).textContent(),
+    ).toContain('0 available');
+    await context.close();
   });
 
   it('is not shown to a customer, and the API refuses them even if they try', async () => {
@@ -356,6 +448,58 @@ describe('the back office', () => {
       id: target.review.id,
     });
     expect(gone.body.data?.review).toBeNull();
+  });
+});
+
+describe('review moderation', () => {
+  it('shows an admin a review just written, newest first, and deletes it; a customer cannot reach the page', async () => {
+    // A new shopper has reviewed nothing yet, so their review of any product is accepted.
+    const signedUp = await stack.graphql<{ signUp: { token: string } }>(
+      'mutation { signUp(input: { email: "critic@example.com", password: "critic-password", name: "Carla Critic" }) { token } }',
+    );
+    const critic = { authorization: `Bearer ${signedUp.body.data?.signUp.token}` };
+    const product = await firstInStockProductName();
+    const text = 'Arrived scratched, and the seller never answered.';
+    const added = await stack.graphql<{ addReview: { id: string } }>(
+      'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }',
+      { input: { productId: product.id, rating: 1, body: text } },
+      critic,
+    );
+    const reviewId = added.body.data?.addReview.id;
+    expect(reviewId).toBeTruthy();
+
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    await page.getByRole('link', { name: 'Moderate reviews' }).click();
+    await expect.poll(() => page.title()).toBe('Moderate reviews · Shop');
+    const reviews = page.getByRole('list', { name: 'Newest reviews' }).getByRole('listitem');
+    const review = reviews.filter({ hasText: text });
+    // Newest first: the review just written heads the list, with its author and product.
+    await expect.poll(() => reviews.first().textContent()).toContain(text);
+    expect(await review.textContent()).toContain('1 / 5 by Carla Critic');
+    await review.getByRole('link', { name: product.name }).waitFor();
+    await expectAccessible(page);
+    await review.getByRole('button', { name: 'Delete review' }).click();
+    await expect.poll(() => review.count()).toBe(0);
+    await context.close();
+    const gone = await stack.graphql<{ review: unknown }>('query ($id: ID!) { review(id: $id) { id } }', {
+      id: reviewId,
+    });
+    expect(gone.body.data?.review).toBeNull();
+
+    // A customer: no link, the page refuses, and so does the API.
+    const customer = await newShopper();
+    await customer.page.goto(url('/'));
+    await logIn(customer.page, 'alice@shop.test', 'customer-password');
+    await customer.page.goto(url('/admin/reviews'));
+    await customer.page.getByText("The back office is for the shop's admins.").waitFor();
+    expect(await customer.page.getByRole('button', { name: 'Delete review' }).count()).toBe(0);
+    await expectAccessible(customer.page);
+    await customer.context.close();
+    const refused = await stack.graphql('{ recentReviews { totalCount } }', {}, critic);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 

@@ -14,6 +14,7 @@ const OrderPage = lazy(() => import('./pages/OrderPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const LogInPage = lazy(() => import('./pages/LogInPage'));
 const AdminPage = lazy(() => import('./admin/AdminPage'));
+const ReviewModerationPage = lazy(() => import('./admin/ReviewModerationPage'));
 
 function Screen() {
   const { path } = useLocation();
@@ -26,6 +27,7 @@ function Screen() {
   if (section === 'account') return <AccountPage />;
   if (section === 'login') return <LogInPage mode="login" />;
   if (section === 'signup') return <LogInPage mode="signup" />;
+  if (section === 'admin' && id === 'reviews') return <ReviewModerationPage />;
   if (section === 'admin') return <AdminPage productId={id} />;
   return <NotFound />;
 }

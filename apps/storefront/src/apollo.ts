@@ -1,7 +1,9 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { OperationTypeNode } from 'graphql';
 import { map } from 'rxjs';
 import { sessionToken, setSession } from './session';
+import { createSubscriptionLink } from './subscription-link';
 
 /** The gateway's /graphql, written into index.html by the server that serves the app. */
 const gatewayUrl =
@@ -22,7 +24,15 @@ const auth = new ApolloLink((operation, forward) => {
 });
 
 export const client = new ApolloClient({
-  link: ApolloLink.from([auth, new HttpLink({ uri: gatewayUrl })]),
+  // Subscriptions go over graphql-ws, everything else over HTTP.
+  link: ApolloLink.from([
+    auth,
+    ApolloLink.split(
+      (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+      createSubscriptionLink(gatewayUrl),
+      new HttpLink({ uri: gatewayUrl }),
+    ),
+  ]),
   // Entities are keyed by id (the supergraph's @key); Stock is kept inside its product (queries ask it without productId).
   cache: new InMemoryCache(),
   // Partial results: a subgraph down shows the page with the failed parts marked.

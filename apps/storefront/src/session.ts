@@ -41,12 +41,12 @@ export function sessionToken(): string | undefined {
   return current?.token;
 }
 
+/** Calls `listener` after each log in, log out or expiry; returns the function that stops it. */
+export function onSessionChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function useSession(): Session | null {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => current,
-  );
+  return useSyncExternalStore(onSessionChange, () => current);
 }

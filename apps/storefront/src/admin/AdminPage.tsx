@@ -10,29 +10,26 @@ import {
 import { errorField } from '../apollo';
 import { formatMoney } from '../format';
 import { Link } from '../router';
-import { useSession } from '../session';
 import { Loading, Unavailable } from '../ui';
 import { useTitle } from '../use-title';
+import { AdminOnly } from './AdminOnly';
 import { useLowStock } from './useLowStock';
 
-/** The back office: shown to admins only (the API refuses the others whatever the UI shows). */
+/** The back office: its overview, or the editor of one product. */
 export default function AdminPage({ productId }: { productId?: string }) {
   useTitle('Back office');
-  const session = useSession();
-  if (session?.user.role !== 'ADMIN')
-    return (
-      <>
-        <h1>Back office</h1>
-        <p role="alert">The back office is for the shop's admins.</p>
-      </>
-    );
-  return productId ? <ProductEditor id={productId} /> : <Overview />;
+  return (
+    <AdminOnly title="Back office">{productId ? <ProductEditor id={productId} /> : <Overview />}</AdminOnly>
+  );
 }
 
 function Overview() {
   return (
     <>
       <h1>Back office</h1>
+      <p>
+        <Link to="/admin/reviews">Moderate reviews</Link>
+      </p>
       <ProductForm />
       <LowStockList />
     </>

@@ -22,11 +22,19 @@ export type Query = {
   __typename?: 'Query';
   /** A review by its id; null when there is no such review. */
   review?: Maybe<Review>;
+  /** Every product's reviews, newest first, for moderation (scope `reviews:moderate`); never cached: moderators see the list as it is now. */
+  recentReviews: ReviewConnection;
 };
 
 
 export type QueryReviewArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryRecentReviewsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Mutation = {
@@ -262,9 +270,9 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AddReviewInput: AddReviewInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   DeleteReviewPayload: ResolverTypeWrapper<Omit<DeleteReviewPayload, 'product'> & { product: ResolversTypes['Product'] }>;
   Review: ResolverTypeWrapper<ReviewMapper>;
   Product: ResolverTypeWrapper<ProductMapper>;
@@ -283,9 +291,9 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
+  String: Scalars['String']['output'];
   Mutation: Record<PropertyKey, never>;
   AddReviewInput: AddReviewInput;
-  String: Scalars['String']['output'];
   DeleteReviewPayload: Omit<DeleteReviewPayload, 'product'> & { product: ResolversParentTypes['Product'] };
   Review: ReviewMapper;
   Product: ProductMapper;
@@ -309,6 +317,7 @@ export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context,
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   review?: Resolver<Maybe<ResolversTypes['Review']>, ParentType, ContextType, RequireFields<QueryReviewArgs, 'id'>>;
+  recentReviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<QueryRecentReviewsArgs, 'first'>>;
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{

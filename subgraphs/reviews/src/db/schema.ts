@@ -28,6 +28,8 @@ export const reviews = pgTable(
     unique('reviews_one_per_author_and_product').on(table.authorId, table.productId),
     index('reviews_product_newest_idx').on(table.productId, table.createdAt, table.id),
     index('reviews_author_newest_idx').on(table.authorId, table.createdAt, table.id),
+    // recentReviews: the moderators' list of every review, newest first.
+    index('reviews_newest_idx').on(table.createdAt, table.id),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "reviews_newest_idx" ON "reviews" USING btree ("created_at","id");

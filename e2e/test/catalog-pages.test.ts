@@ -283,9 +283,9 @@ describe('every client operation runs through the gateway', () => {
     },
     OrderStatus: { id: seedIds.order(0) },
     CancelOrder: { id: seedIds.order(0) },
-    // The storefront's own: the product page in two parts and the catalog list.
+    // The storefront's own: the product page (its reviews deferred), the cart's re-read and the catalog list.
     ProductDetails: { id: seedIds.product(1) },
-    ProductReviews: { id: seedIds.product(1) },
+    ProductPageDeferred: { id: seedIds.product(1) },
     ProductList: { categoryId: seedIds.category(1), orderBy: 'PRICE_ASC' },
   };
   /** Run by the logged-in tests below, which need their answers. */

@@ -20,7 +20,7 @@ const VARIABLES: Record<string, Record<string, unknown>> = {
   ProductDetails: { id: seedIds.product(1) },
   ProductList: { search: 'oak', orderBy: 'PRICE_ASC', first: 6 },
   ProductPage: { id: seedIds.product(0), reviewsFirst: 3 },
-  ProductReviews: { id: seedIds.product(0), first: 4 },
+  ProductPageDeferred: { id: seedIds.product(0), reviewsFirst: 4 },
   SearchResults: { search: 'steel', first: 5 },
 };
 

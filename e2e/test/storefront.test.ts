@@ -503,6 +503,24 @@ describe('review moderation', () => {
   });
 });
 
+describe('the product page', () => {
+  it('comes in parts: details, price and stock first, its reviews as a deferred part of the same answer', async () => {
+    const product = await firstInStockProductName();
+    const { context, page } = await newShopper();
+    const answer = page.waitForResponse(
+      (response) =>
+        response.request().method() === 'POST' &&
+        (response.request().postData() ?? '').includes('"ProductPageDeferred"'),
+    );
+    await page.goto(url(`/product/${product.id}`));
+    expect((await answer).headers()['content-type']).toMatch(/^multipart\/mixed;.*deferSpec=20220824/);
+    await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
+    await page.getByText(/out of 5, \d+ reviews|No reviews yet/).waitFor();
+    expect(await page.getByText('Loading reviews').count()).toBe(0);
+    await context.close();
+  });
+});
+
 describe('with the reviews service stopped', () => {
   it('the product page still shows name, price and stock, with the reviews part marked unavailable', async () => {
     const product = await firstInStockProductName();

@@ -1,9 +1,11 @@
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { type FormEvent, useState } from 'react';
 import {
   AddReviewDocument,
   DeleteReviewDocument,
-  ProductDetailsDocument,
+  ProductPageDeferredDocument,
+  type ProductPageDeferredQuery,
 } from '../../../../schema/__generated__/graphql';
 import { errorCode } from '../apollo';
 import { addToCart } from '../cart';
@@ -12,10 +14,43 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { Loading, ProductImage, Unavailable } from '../ui';
 import { useTitle } from '../use-title';
-import { useProductReviews } from './useProductReviews';
+
+type Product = NonNullable<ProductPageDeferredQuery['product']>;
+
+/** The product's reviews part: null until it arrives (it is deferred), and when it failed. */
+type ReviewsPart = {
+  averageRating: number | null;
+  reviewCount: number;
+  reviews: NonNullable<Product['reviews']>;
+} | null;
+
+const REVIEW_FIELDS = new Set(['averageRating', 'reviewCount', 'reviews']);
+
+/**
+ * Whether the answer's errors say the reviews part failed: a deferred part that failed never
+ * arrives, and Apollo Client keeps such a query "streaming", so the errors are what tell.
+ */
+function reviewsFailed(error: unknown): boolean {
+  if (!error) return false;
+  if (!CombinedGraphQLErrors.is(error)) return true;
+  return error.errors.some(
+    (graphQLError) => !graphQLError.path || REVIEW_FIELDS.has(String(graphQLError.path[1])),
+  );
+}
+
+function reviewsPart(product: Product): ReviewsPart {
+  return product.reviews && product.reviewCount !== undefined
+    ? {
+        averageRating: product.averageRating ?? null,
+        reviewCount: product.reviewCount,
+        reviews: product.reviews,
+      }
+    : null;
+}
 
 export default function ProductPage({ id }: { id: string }) {
-  const { data, loading, error } = useQuery(ProductDetailsDocument, { variables: { id } });
+  // One query; its reviews come in a later part, so the details show as soon as they are fetched.
+  const { data, loading, error, dataState } = useQuery(ProductPageDeferredDocument, { variables: { id } });
   const [quantity, setQuantity] = useState(1);
   const [added, setAdded] = useState(false);
   const product = data?.product;
@@ -68,25 +103,39 @@ export default function ProductPage({ id }: { id: string }) {
           </p>
         ) : null}
       </div>
-      <Reviews productId={product.id} />
+      <Reviews
+        productId={product.id}
+        part={reviewsPart(product)}
+        pending={dataState === 'streaming'}
+        failed={reviewsFailed(error)}
+      />
     </article>
   );
 }
 
-function Reviews({ productId }: { productId: string }) {
+function Reviews({
+  productId,
+  part,
+  pending,
+  failed,
+}: {
+  productId: string;
+  part: ReviewsPart;
+  pending: boolean;
+  failed: boolean;
+}) {
   const session = useSession();
-  const { data, loading, error } = useProductReviews(productId);
-  const [deleteReview] = useMutation(DeleteReviewDocument, { refetchQueries: ['ProductReviews'] });
-  const reviews = data?.product?.reviews;
+  const [deleteReview] = useMutation(DeleteReviewDocument, { refetchQueries: ['ProductPageDeferred'] });
+  const reviews = part?.reviews;
   return (
     <section className="reviews" aria-labelledby="reviews-heading">
       <h2 id="reviews-heading">Reviews</h2>
-      {loading && !data ? <Loading what="reviews" /> : null}
-      {reviews ? (
+      {pending && !part && !failed ? <Loading what="reviews" /> : null}
+      {part && reviews ? (
         <>
           <p>
-            {data?.product?.reviewCount
-              ? `${data.product.averageRating?.toFixed(1)} out of 5, ${data.product.reviewCount} reviews`
+            {part.reviewCount
+              ? `${part.averageRating?.toFixed(1)} out of 5, ${part.reviewCount} reviews`
               : 'No reviews yet.'}
           </p>
           <ul className="review-list">
@@ -104,7 +153,7 @@ function Reviews({ productId }: { productId: string }) {
             ))}
           </ul>
         </>
-      ) : error ? (
+      ) : failed ? (
         <Unavailable what="Reviews are">
           unavailable right now: the rest of the page is up to date.
         </Unavailable>
@@ -115,7 +164,9 @@ function Reviews({ productId }: { productId: string }) {
 }
 
 function ReviewForm({ productId }: { productId: string }) {
-  const [addReview, { loading }] = useMutation(AddReviewDocument, { refetchQueries: ['ProductReviews'] });
+  const [addReview, { loading }] = useMutation(AddReviewDocument, {
+    refetchQueries: ['ProductPageDeferred'],
+  });
   const [message, setMessage] = useState('');
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -70,6 +70,11 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
     return this.subscriptions.follow(requestContext.document, outcome, engine.schema);
   }
 
+  /** Subscriptions running now, on any version of the supergraph. */
+  get runningSubscriptions(): number {
+    return this.subscriptions.size;
+  }
+
   /** The API schema operations are validated against (that of the supergraph being served). */
   get schema(): GraphQLSchema | null {
     return this.engine?.schema ?? null;

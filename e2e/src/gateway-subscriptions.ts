@@ -160,10 +160,4 @@ export function upgradeStatus(gatewayUrl: string, origin: string): Promise<numbe
   });
 }
 
-/** The sum of a gauge's series in a Prometheus text exposition. */
-export function gaugeSum(metricsText: string, name: string): number {
-  return metricsText
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
+export { gaugeSum } from '@shop/scripts/lib/prometheus-text';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeedPlan } from '@shop/devkit/seed';
 import { deleteNatsStreams } from '@shop/devkit/testing';
@@ -68,8 +68,13 @@ try {
     output: serviceOutput,
     seed: PLAN,
   });
+  const loadAtStart = loadavg()[0] ?? 0;
   const report = await measure(stack);
   log('');
+  // The latencies mean little on a machine busy with other work: say how busy it was.
+  log(
+    `machine load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end, ${availableParallelism()} cores`,
+  );
   printReport(report, log);
   if (options.jsonPath) {
     const machine = {

@@ -17,7 +17,7 @@ import { SUBGRAPHS } from './lib/services';
 import { dropDatabases, type Stack, startStack } from './lib/stack';
 
 /**
- * `npm run bench:subscriptions [-- --subscribers 1000 --lanes 20 --timeout 300 --bus pg-boss|nats --json out.json]`:
+ * `npm run bench:subscriptions [-- --subscribers 1000 --lanes 4 --timeout 300 --bus pg-boss|nats --json out.json]`:
  * starts the whole system on free loopback ports (real Postgres: DATABASE_URL or the embedded
  * server), connects that many subscribers to one gateway (a WebSocket each), then places an order
  * for each and subscribes it to its own order (orderUpdated). Prints how many received the final

@@ -16,14 +16,14 @@ export interface SubscriptionBenchOptions {
 
 const optionsSchema = z.object({
   subscribers: z.coerce.number().int().min(1).max(5000).default(1000),
-  lanes: z.coerce.number().int().min(1).max(200).default(20),
+  lanes: z.coerce.number().int().min(1).max(200).default(4),
   timeout: z.coerce.number().int().min(10).max(1800).default(300),
   bus: z.enum(['pg-boss', 'nats']).default('pg-boss'),
   'nats-url': z.string().min(1).optional(),
   json: z.string().min(1).optional(),
 });
 
-/** `--subscribers 1000 --lanes 20 --timeout 300 --bus pg-boss|nats --nats-url nats://… --json out.json`; exits 2 on a bad command line. */
+/** `--subscribers 1000 --lanes 4 --timeout 300 --bus pg-boss|nats --nats-url nats://… --json out.json`; exits 2 on a bad command line. */
 export function readSubscriptionBenchOptions(
   argv: readonly string[],
   configuredNatsUrl: string | undefined,

@@ -56,7 +56,10 @@ const session = (() => {
 })();
 const useSession = () => useSyncExternalStore(session.subscribe, session.get);
 
-const baseFetcher = GraphiQL.createFetcher({ url: ENDPOINT });
+// Subscriptions over graphql-ws on the same origin (wss:// on an https page); the headers below,
+// Authorization included, become the socket's connection_init payload, which the gateway reads.
+const SUBSCRIPTION_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${ENDPOINT}`;
+const baseFetcher = GraphiQL.createFetcher({ url: ENDPOINT, subscriptionUrl: SUBSCRIPTION_URL });
 /** Every request carries the session's token, unless the Headers editor sets Authorization itself. */
 const fetcher = (params, options = {}) => {
   const headers = { ...(options.headers ?? {}) };

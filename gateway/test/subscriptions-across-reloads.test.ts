@@ -19,11 +19,16 @@ import { composeSupergraph } from './support/federated-test-graph';
  * the new supergraph cannot serve (a field they use is gone) end with SUBSCRIPTION_ENDED naming
  * the reload, and new subscriptions are judged and planned on the new supergraph.
  */
-const shelfTypeDefs = (withIsbn: boolean) => `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+type Isbn = 'public' | 'protected' | 'gone';
+const shelfTypeDefs = (isbn: Isbn) => `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
   type Query { books: [Book!]! }
   type Subscription { bookAdded: Book! }
-  type Book @key(fields: "id") { id: ID! title: String! ${withIsbn ? 'isbn: String!' : ''} }
+  type Book @key(fields: "id") {
+    id: ID!
+    title: String!
+    ${{ public: 'isbn: String!', protected: 'isbn: String! @authenticated', gone: '' }[isbn]}
+  }
 `;
 
 let shelf: Server;
@@ -36,7 +41,7 @@ beforeAll(async () => {
   const webSockets = new WebSocketServer({ server: shelf, path: '/graphql' });
   // The subgraph keeps serving isbn: only the supergraph the gateway serves changes.
   const schema = buildSubgraphSchema({
-    typeDefs: parse(shelfTypeDefs(true)),
+    typeDefs: parse(shelfTypeDefs('public')),
     resolvers: {
       Query: { books: () => [] },
       Subscription: {
@@ -54,7 +59,9 @@ beforeAll(async () => {
   serveGraphQLOverWebSocket({ schema }, webSockets);
   await new Promise<void>((resolve) => shelf.listen(0, '127.0.0.1', resolve));
   shelfUrl = `http://127.0.0.1:${(shelf.address() as AddressInfo).port}/graphql`;
-  supergraphPath = await composeSupergraph([{ name: 'shelf', typeDefs: shelfTypeDefs(true), url: shelfUrl }]);
+  supergraphPath = await composeSupergraph([
+    { name: 'shelf', typeDefs: shelfTypeDefs('public'), url: shelfUrl },
+  ]);
   const config = loadGatewayConfig({ PORT: '0', SUPERGRAPH_PATH: supergraphPath }, ['node', 'main.ts']);
   gateway = await startGateway(config, createLogger('gateway', 'silent'));
 });
@@ -86,6 +93,13 @@ function subscribe(query: string) {
   return { results, ended, dispose: () => client.dispose() };
 }
 
+/** Rewrites the supergraph file the gateway watches, composed with `isbn` as given. */
+async function serveSupergraph(isbn: Isbn): Promise<void> {
+  const composed = composeServices([{ name: 'shelf', typeDefs: parse(shelfTypeDefs(isbn)), url: shelfUrl }]);
+  if (!composed.supergraphSdl) throw new Error(String(composed.errors));
+  await writeFile(supergraphPath, composed.supergraphSdl);
+}
+
 async function upstreamSockets(): Promise<number> {
   const gauge = await gateway.metrics.registry
     .getSingleMetric('gateway_subgraph_subscription_sockets')
@@ -103,11 +117,7 @@ describe('subscriptions across a supergraph reload', () => {
     expect(isbns.results[0]).toEqual({ data: { bookAdded: { id: '1', isbn: 'isbn-1' } } });
     expect(await upstreamSockets()).toBe(2);
 
-    await writeFile(
-      supergraphPath,
-      composeServices([{ name: 'shelf', typeDefs: parse(shelfTypeDefs(false)), url: shelfUrl }])
-        .supergraphSdl ?? '',
-    );
+    await serveSupergraph('gone');
 
     const ended = await isbns.ended;
     expect(ended.errors).toEqual([
@@ -135,4 +145,51 @@ describe('subscriptions across a supergraph reload', () => {
     await Promise.all([titles.dispose(), isbns.dispose(), refused.dispose(), again.dispose()]);
     await expect.poll(upstreamSockets).toBe(0);
   });
+
+  it('ends a subscription whose fields a reload protected, rather than send it one more event under the old rules', async () => {
+    await serveSupergraph('public');
+    // Anonymous, and isbn is public: events flow (once the gateway serves isbn again).
+    await expect
+      .poll(async () => (await subscribeAndEnd('subscription { bookAdded { isbn } }'))?.errors, {
+        timeout: 10_000,
+      })
+      .toBeUndefined();
+    let isbns = subscribe('subscription { bookAdded { id isbn } }');
+    await expect.poll(() => isbns.results.length > 0, { timeout: 10_000 }).toBe(true);
+    expect(isbns.results[0]?.errors).toBeUndefined();
+
+    await serveSupergraph('protected');
+    const ended = await isbns.ended;
+    expect(ended.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/reloaded its supergraph with new access rules/),
+        extensions: expect.objectContaining({ code: 'SUBSCRIPTION_ENDED' }),
+      }),
+    ]);
+    // Nothing after the reload reached the client with isbn in it.
+    expect(isbns.results.every((result) => result.errors === undefined)).toBe(true);
+    await expect.poll(upstreamSockets).toBe(0);
+
+    // Subscribing again meets the new rules: isbn is withheld from an anonymous caller.
+    await isbns.dispose();
+    isbns = subscribe('subscription { bookAdded { id isbn } }');
+    await expect.poll(() => isbns.results.length > 0, { timeout: 10_000 }).toBe(true);
+    expect(isbns.results[0]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await isbns.dispose();
+    await expect.poll(upstreamSockets).toBe(0);
+  });
 });
+
+/** The first thing one subscription gets (a result, or how it ended), then it is stopped. */
+async function subscribeAndEnd(query: string) {
+  const once = subscribe(query);
+  const first = await Promise.race([
+    once.ended,
+    (async () => {
+      while (once.results.length === 0) await sleep(20);
+      return once.results[0];
+    })(),
+  ]);
+  await once.dispose();
+  return first;
+}

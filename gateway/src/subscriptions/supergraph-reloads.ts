@@ -56,3 +56,11 @@ function supergraphReloaded(invalid: readonly GraphQLError[]): GraphQLError {
     { extensions: { code: ErrorCode.SUBSCRIPTION_ENDED } },
   );
 }
+
+/** A reload changed the access rules of fields a running subscription uses: it ends rather than go on under the old ones. */
+export function accessRulesChanged(): GraphQLError {
+  return new GraphQLError(
+    'The gateway reloaded its supergraph with new access rules for fields this subscription uses: it was ended. Subscribe again.',
+    { extensions: { code: ErrorCode.SUBSCRIPTION_ENDED } },
+  );
+}

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
-import { type SeedPlan, seedIds } from '@shop/devkit/seed';
+import type { SeedPlan } from '@shop/devkit/seed';
 import { deleteNatsStreams } from '@shop/devkit/testing';
-import { type CheckoutTarget, runCheckoutLoad } from './bench-checkout/checkout-load';
+import { runCheckoutLoad } from './bench-checkout/checkout-load';
 import { readCheckoutBenchOptions, type Transport } from './bench-checkout/options';
 import { printReport, summarize, type TransportReport } from './bench-checkout/report';
+import { assertReachable, prepareTarget } from './bench-checkout/target';
 import { childEnvironment, loadLauncherConfig } from './config';
 import { openDatabaseServer } from './lib/database-server';
 import { formatLogLine } from './lib/log-lines';
@@ -32,7 +32,6 @@ const serviceOutput = (service: string, line: string) => {
 
 // A small catalog with no past orders: the stacks start in seconds, and every order is the benchmark's.
 const PLAN: SeedPlan = { seed: 1, categories: 2, products: 20, users: 4, reviews: 0, orders: 0 };
-const UNITS_PER_PRODUCT = 1_000_000;
 
 const secrets = loadLocalSecrets(
   config.DATA_DIR,
@@ -110,7 +109,7 @@ async function measureTransport(transport: Transport) {
       output: serviceOutput,
       seed: PLAN,
     });
-    const target = await prepareTarget(stack.gatewayUrl);
+    const target = await prepareTarget(stack.gatewayUrl, PLAN);
     log(
       `${transport}: up in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; warming up, then measuring …`,
     );
@@ -122,63 +121,4 @@ async function measureTransport(transport: Transport) {
     await dropDatabases(server.adminUrl, databasePrefix);
     if (natsUrl) await deleteNatsStreams(natsUrl, `${namespace}_`).catch(() => {});
   }
-}
-
-/** Logs in the seeded customers and admin (real tokens from accounts) and stocks the catalog to the brim. */
-async function prepareTarget(gatewayUrl: string): Promise<CheckoutTarget> {
-  const logIn = async (email: string, password: string) => {
-    const response = await fetch(gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query:
-          'mutation ($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
-        variables: { email, password },
-      }),
-    });
-    const body = (await response.json()) as { data?: { logIn?: { token: string } }; errors?: unknown };
-    const token = body.data?.logIn?.token;
-    if (!token) throw new Error(`cannot log in ${email}: ${JSON.stringify(body.errors)}`);
-    return token;
-  };
-  const [adminToken, alice, bob] = await Promise.all([
-    logIn('admin@shop.test', 'admin-password'),
-    logIn('alice@shop.test', 'customer-password'),
-    logIn('bob@shop.test', 'customer-password'),
-  ]);
-  const productIds = Array.from({ length: PLAN.products }, (_, index) => seedIds.product(index));
-  for (const productId of productIds) {
-    const response = await fetch(gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({
-        query:
-          'mutation ($id: ID!, $units: Int!) { setStock(productId: $id, available: $units) { available } }',
-        variables: { id: productId, units: UNITS_PER_PRODUCT },
-      }),
-    });
-    const body = (await response.json()) as { errors?: unknown };
-    if (body.errors) throw new Error(`setStock failed: ${JSON.stringify(body.errors)}`);
-  }
-  return { gatewayUrl, customerTokens: [alice, bob], adminToken, productIds };
-}
-
-/** A clear reason up front instead of services that exit at start: is anything listening at the NATS URL? */
-async function assertReachable(url: string): Promise<void> {
-  const { hostname, port } = new URL(url.includes('://') ? url : `nats://${url}`);
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port || 4222), timeout: 3000 });
-    const fail = (reason: string) => {
-      socket.destroy();
-      reject(
-        new Error(`NATS is not reachable at ${url} (${reason}): start nats-server -js, or pass --nats-url`),
-      );
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('no answer in 3 s'));
-    socket.once('error', (error) => fail(error.message));
-  });
 }

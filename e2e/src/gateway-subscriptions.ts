@@ -12,9 +12,9 @@ export type SubscriptionEnd =
   | { kind: 'refused'; status: number; body: unknown };
 
 /** One subscription through the gateway, as a test reads it: each result in turn, then how it ended. */
-export interface GatewaySubscription {
+export interface GatewaySubscription<TResult = FormattedExecutionResult> {
   /** The next result (waiting for it), or null when the subscription ended first. */
-  next(timeoutMs?: number): Promise<FormattedExecutionResult | null>;
+  next(timeoutMs?: number): Promise<TResult | null>;
   ended: Promise<SubscriptionEnd>;
   unsubscribe(): void;
 }
@@ -101,13 +101,13 @@ export function gatewayEventStreamClient(
   };
 }
 
-/** A subscription as a test reads it, from a client's `subscribe(payload, sink)`. */
-function readSubscription(
-  subscribe: (sink: Sink<FormattedExecutionResult>) => () => void,
+/** A subscription as a test reads it, from a client's `subscribe(sink)` (graphql-ws, graphql-sse, or Apollo Client's observable). */
+export function readSubscription<TResult = FormattedExecutionResult>(
+  subscribe: (sink: Sink<TResult>) => () => void,
   endOf: (error: unknown) => SubscriptionEnd | Promise<SubscriptionEnd>,
-): GatewaySubscription {
-  const results: FormattedExecutionResult[] = [];
-  const waiting: ((result: FormattedExecutionResult | null) => void)[] = [];
+): GatewaySubscription<TResult> {
+  const results: TResult[] = [];
+  const waiting: ((result: TResult | null) => void)[] = [];
   let end: (outcome: SubscriptionEnd) => void = () => {};
   let over = false;
   const ended = new Promise<SubscriptionEnd>((resolve) => {
@@ -160,10 +160,4 @@ export function upgradeStatus(gatewayUrl: string, origin: string): Promise<numbe
   });
 }
 
-/** The sum of a gauge's series in a Prometheus text exposition. */
-export function gaugeSum(metricsText: string, name: string): number {
-  return metricsText
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
+export { gaugeSum } from '@shop/scripts/lib/prometheus-text';

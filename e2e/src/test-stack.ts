@@ -47,7 +47,7 @@ export async function startTestStack(
     env?: Record<string, string>;
     /** Hears every line every process writes (tests that check what is logged). */
     onOutput?: (service: string, line: string) => void;
-  } & Pick<StackOptions, 'subgraphs' | 'supergraphPath' | 'restart'> = {},
+  } & Pick<StackOptions, 'subgraphs' | 'supergraphPath' | 'restart' | 'gatewayEnv'> = {},
 ): Promise<TestStack> {
   const adminUrl = inject('databaseUrl');
   const databasePrefix = `e2e_${randomBytes(3).toString('hex')}_`;
@@ -96,6 +96,7 @@ export async function startTestStack(
       ...(options.subgraphs ? { subgraphs: options.subgraphs } : {}),
       ...(options.supergraphPath ? { supergraphPath: options.supergraphPath } : {}),
       ...(options.restart ? { restart: options.restart } : {}),
+      ...(options.gatewayEnv ? { gatewayEnv: options.gatewayEnv } : {}),
     });
   } catch (error) {
     // The start-up error is the one worth reading; a failed clean-up must not hide it.

@@ -11,6 +11,8 @@ import { readSubgraphSources } from '@shop/scripts/lib/supergraph';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestRegistry, type TestRegistry, USAGE_SECRET } from '../../registry/test/support';
+import { CheckoutClient, checkoutProduct } from '../src/checkout';
+import { gaugeSum } from '../src/gateway-subscriptions';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 const SCREENSHOTS = join(ROOT, 'test-results');
@@ -175,6 +177,51 @@ describe('the playground at GET / on the gateway', () => {
     );
     await page.locator('.graphiql-execute-button').click();
     expect((await sent).headers().authorization).toBe(`Bearer ${token}`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+  });
+
+  it('runs a subscription over a WebSocket of the same origin and shows each event as it comes', async () => {
+    const upstreamSockets = async () =>
+      gaugeSum(await (await fetch(stack.gatewayMetricsUrl)).text(), 'gateway_subgraph_subscription_sockets');
+    await openPanel('Log in');
+    await page.getByPlaceholder('alice@shop.test').fill('alice@shop.test');
+    await page.getByPlaceholder('password').fill('customer-password');
+    await page.locator('form').filter({ hasText: 'Email and password' }).getByRole('button').click();
+    await expect
+      .poll(() => page.getByTestId('session').textContent())
+      .toContain('Logged in as alice@shop.test');
+    const subscription = JSON.stringify('subscription MyOrders { myOrders { id status } }');
+    await page.evaluate(
+      `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${subscription})`,
+    );
+    // GraphiQL parses the editor's text 100 ms after a change; executing before would send the old operation.
+    await expect
+      .poll(() =>
+        page.evaluate<string>(
+          "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.documentAST?.definitions[0]?.operation ?? ''",
+        ),
+      )
+      .toBe('subscription');
+    const upgraded = page.waitForEvent('websocket');
+    await page.locator('.graphiql-execute-button').click();
+    expect((await upgraded).url()).toBe(stack.gatewayUrl.replace(/^http/, 'ws'));
+    // Opened as alice (the token went in connection_init): orders holds her subscription.
+    await expect.poll(upstreamSockets, { timeout: 10_000 }).toBe(1);
+
+    const checkout = await CheckoutClient.open(stack);
+    await checkout.setStock(checkoutProduct(0), 10);
+    const order = await checkout.placed(checkout.customer(0), {
+      lines: [{ productId: checkoutProduct(0), quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
+    await expect
+      .poll(async () => JSON.parse((await editorValue('.result-window')) || '{}'), { timeout: 20_000 })
+      .toEqual({ data: { myOrders: { id: order.id, status: 'CONFIRMED' } } });
+    await page.screenshot({ path: join(SCREENSHOTS, 'playground-subscription.png') });
+
+    // The same button stops it, and the gateway lets go upstream.
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(upstreamSockets, { timeout: 10_000 }).toBe(0);
     await page.getByRole('button', { name: 'Log out' }).click();
   });
 

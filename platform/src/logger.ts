@@ -45,6 +45,15 @@ export function withoutQueryValues(error: unknown, depth = 0): unknown {
     const descriptor = Object.getOwnPropertyDescriptor(error, key);
     if (descriptor) Object.defineProperty(copy, key, { ...descriptor, configurable: true, writable: true });
   }
+  // A DOMException (a fetch that timed out) keeps these behind getters that throw on any copy.
+  if (error instanceof DOMException)
+    for (const key of ['name', 'message', 'code'] as const)
+      Object.defineProperty(copy, key, {
+        value: error[key],
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
   const params = (error as { params?: unknown }).params;
   if (params !== undefined) {
     const written = `\nparams: ${String(params)}`;

@@ -72,4 +72,15 @@ describe('the logger', () => {
     expect(lines[0]).not.toContain('\u001b');
     expect(lines[0]).toContain('\\u001b');
   });
+
+  it('writes a DOMException (a request that timed out) as the error it is, its cause included', () => {
+    const { logger, lines } = capture();
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    logger.error({ err: new Error('subgraph orders failed', { cause: timeout }) }, 'a subgraph failed');
+    logger.error({ err: timeout }, 'timed out');
+    expect(lines).toHaveLength(2);
+    const [wrapped, bare] = lines.map((line) => JSON.parse(line) as { err: Record<string, unknown> });
+    expect(wrapped?.err.message).toBe('subgraph orders failed: The operation was aborted due to timeout');
+    expect(bare?.err).toMatchObject({ type: 'DOMException', name: 'TimeoutError', code: 23 });
+  });
 });

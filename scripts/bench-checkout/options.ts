@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readFlags } from '../lib/cli-flags';
 
 export type Transport = 'pg-boss' | 'nats';
 
@@ -38,22 +39,7 @@ export function readCheckoutBenchOptions(
   argv: readonly string[],
   configuredNatsUrl: string | undefined,
 ): CheckoutBenchOptions {
-  const values: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (!flag?.startsWith('--') || value === undefined) fail(`unexpected argument: ${flag ?? ''}`);
-    values[flag.slice(2)] = value;
-  }
-  const unknown = Object.keys(values).filter((key) => !(key in optionsSchema.shape));
-  if (unknown.length > 0)
-    fail(`unknown option --${unknown[0]}; known: ${Object.keys(optionsSchema.shape).join(', ')}`);
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(`--${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  const options = parsed.data;
+  const options = readFlags(argv, optionsSchema, 'bench:checkout');
   return {
     rate: options.rate,
     durationSeconds: options.duration,
@@ -63,9 +49,4 @@ export function readCheckoutBenchOptions(
     natsUrl: options['nats-url'] ?? (configuredNatsUrl || 'nats://127.0.0.1:4222'),
     ...(options.json ? { jsonPath: options.json } : {}),
   };
-}
-
-function fail(message: string): never {
-  console.error(`npm run bench:checkout: ${message}`);
-  process.exit(2);
 }

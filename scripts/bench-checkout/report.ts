@@ -22,6 +22,7 @@ export interface TransportReport {
 export interface Percentiles {
   p50: number;
   p95: number;
+  p99: number;
   max: number;
 }
 
@@ -49,6 +50,7 @@ export function percentiles(samples: readonly number[]): Percentiles {
   return {
     p50: rank(50) ?? Number.NaN,
     p95: rank(95) ?? Number.NaN,
+    p99: rank(99) ?? Number.NaN,
     max: sorted.at(-1) ?? Number.NaN,
   };
 }

@@ -9,6 +9,7 @@ import { mapStream } from '@shop/platform/pushed-stream';
 import { type DocumentNode, type GraphQLSchema, getOperationAST, Kind } from 'graphql';
 import type { Delivery, EngineResult } from '../execution/engine';
 import { acceptsIncrementalDelivery, deliverLater } from '../http/incremental-delivery';
+import { accessRulesChanged } from '../subscriptions/supergraph-reloads';
 import type { AccessPolicy } from './access-rules';
 import { completeResponse } from './complete-response';
 import { type FilteredOperation, filterOperation } from './filter-operation';
@@ -104,7 +105,11 @@ export class EnforcingGateway implements GatewayInterface {
   async subscribe(requestContext: GatewayGraphQLRequestContext): Promise<SubscriptionResult> {
     const policy = this.currentPolicy();
     const filtered = this.filtered(policy, requestContext.document, callerOf(requestContext.context));
-    if (!filtered) return this.planner.subscribe(requestContext);
+    if (!filtered) {
+      const events = await this.planner.subscribe(requestContext);
+      if (!(Symbol.asyncIterator in events)) return events;
+      return this.underItsRules(events, requestContext, policy, null);
+    }
     const operation = getOperationAST(filtered.document, requestContext.operationName);
     const onlyTypename = operation?.selectionSet.selections.every(
       (selection) => selection.kind === Kind.FIELD && selection.alias?.value === filtered.typenameKey,
@@ -112,7 +117,33 @@ export class EnforcingGateway implements GatewayInterface {
     if (onlyTypename) return completed(policy, requestContext, filtered, { data: Object.create(null) });
     const events = await this.planner.subscribe(withFilteredOperation(requestContext, filtered));
     if (!(Symbol.asyncIterator in events)) return completed(policy, requestContext, filtered, events);
-    return mapStream(events, (result) => completed(policy, requestContext, filtered, result));
+    return this.underItsRules(events, requestContext, policy, filtered);
+  }
+
+  /**
+   * A subscription's events under the access rules it started with, as long as the supergraph
+   * served now would filter its operation the same way for this caller; once a reload changed
+   * that (a field it uses protected or opened), the next event ends it with SUBSCRIPTION_ENDED
+   * and lets go upstream, so no event is ever sent under rules that no longer hold.
+   */
+  private underItsRules(
+    events: AsyncIterableIterator<GatewayExecutionResult>,
+    requestContext: GatewayGraphQLRequestContext,
+    policy: AccessPolicy,
+    filtered: FilteredOperation | null,
+  ): AsyncIterableIterator<GatewayExecutionResult> {
+    const caller = callerOf(requestContext.context);
+    return mapStream(events, (result) => {
+      const now = this.currentPolicy();
+      if (
+        now !== policy &&
+        this.filtered(now, requestContext.document, caller)?.queryHash !== filtered?.queryHash
+      ) {
+        void events.return?.();
+        throw accessRulesChanged();
+      }
+      return filtered ? completed(policy, requestContext, filtered, result) : result;
+    });
   }
 }
 

@@ -10,3 +10,15 @@ export function subgraphSubscriptionSockets(metrics: Metrics): Gauge<'subgraph'>
     registers: [metrics.registry],
   });
 }
+
+/** Client subscriptions running on this gateway process (both transports): back to 0 when every client stopped. */
+export function runningSubscriptionsGauge(metrics: Metrics, running: () => number): Gauge {
+  return new Gauge({
+    name: 'gateway_subscriptions_running',
+    help: 'Client subscriptions running on this gateway process, over WebSocket and Server-Sent Events.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(running());
+    },
+  });
+}

@@ -1,4 +1,5 @@
 import { type ShopError, unauthenticated } from '@shop/platform/errors';
+import { interruptibleStream } from './interruptible-stream';
 
 // setTimeout fires at once past this (about 24.8 days); a longer wait is made of several.
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -17,54 +18,20 @@ export function subscriptionStream<T>(
   events: AsyncIterableIterator<T>,
   options: { release: () => void; expiresAt: number | null },
 ): AsyncIterableIterator<T> {
-  let ended = false;
-  let expired = false;
   let timer: NodeJS.Timeout | undefined;
-  const end = () => {
-    if (ended) return;
-    ended = true;
+  const stream = interruptibleStream(events, () => {
     clearTimeout(timer);
     options.release();
-  };
+  });
   const expireAt = (at: number) => {
     timer = setTimeout(
       () => {
         if (Date.now() < at) return expireAt(at);
-        expired = true;
-        void events.return?.();
+        stream.interrupt(tokenExpired());
       },
       Math.min(LONGEST_TIMER_MS, Math.max(0, at - Date.now())),
     );
   };
   if (options.expiresAt !== null) expireAt(options.expiresAt);
-  const stop = async () => {
-    end();
-    await events.return?.();
-  };
-  const stream: AsyncIterableIterator<T> = {
-    async next() {
-      try {
-        const result = await events.next();
-        if (expired) throw tokenExpired();
-        if (result.done) end();
-        return result;
-      } catch (error) {
-        end();
-        throw error;
-      }
-    },
-    async return() {
-      await stop();
-      return { value: undefined, done: true };
-    },
-    // With return and throw it is an async generator to graphql-sse, which only stops those.
-    async throw(error?: unknown) {
-      await stop();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return stream;
-    },
-  };
   return stream;
 }

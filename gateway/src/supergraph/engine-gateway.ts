@@ -6,13 +6,16 @@ import type { GatewayContext } from '../context';
 import { type Delivery, type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
 import type { SubscriptionSource } from '../execution/subscription-events';
 import type { PlannerPool } from '../planning/planner-pool';
+import { SubscriptionsAcrossReloads } from '../subscriptions/supergraph-reloads';
 import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
 
 /**
  * What Apollo Server gets as its gateway: the schema and executor of our engine for the
  * supergraph being served. Each new version from the delivery gets an engine of its own, built
  * before it replaces the previous one (a version that fails to build changes nothing), while
- * requests in flight finish on the engine they started with.
+ * requests in flight finish on the engine they started with. A running subscription stays on its
+ * engine too, unless the new version cannot run its operation: then it is ended (see
+ * SubscriptionsAcrossReloads).
  */
 export class EngineGateway<TPrepared extends PreparedSupergraph> implements GatewayInterface {
   private engine: SupergraphEngine | null = null;
@@ -20,6 +23,7 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
   private readonly dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
   private readonly subscriptionSources = new Map<string, SubscriptionSource>();
   private cleanup: (() => Promise<void>) | null = null;
+  private readonly subscriptions = new SubscriptionsAcrossReloads();
 
   constructor(
     private readonly delivery: SupergraphDelivery<TPrepared>,
@@ -58,13 +62,23 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
     return engine.execute(requestContext, delivery);
   }
 
-  /** A subscription, on the engine of the supergraph being served when it starts (it stays there). */
-  subscribe(
+  /**
+   * A subscription, on the engine of the supergraph being served when it starts: it stays there
+   * until a version that cannot run it is served.
+   */
+  async subscribe(
     requestContext: Parameters<SupergraphEngine['subscribe']>[0],
   ): ReturnType<SupergraphEngine['subscribe']> {
     const engine = this.engine;
     if (!engine) throw new Error('the gateway has no supergraph loaded');
-    return engine.subscribe(requestContext);
+    const outcome = await engine.subscribe(requestContext);
+    if (!(Symbol.asyncIterator in outcome)) return outcome;
+    return this.subscriptions.follow(requestContext.document, outcome, engine.schema);
+  }
+
+  /** Subscriptions running now, on any version of the supergraph. */
+  get runningSubscriptions(): number {
+    return this.subscriptions.size;
   }
 
   /** The API schema operations are validated against (that of the supergraph being served). */
@@ -86,6 +100,12 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
       subscriptionSourceFor: (subgraph) => this.subscriptionSourceFor(subgraph),
     });
     this.engine = engine;
+    const ended = this.subscriptions.served(engine.schema);
+    if (ended > 0)
+      this.options.logger.info(
+        { ended, running: this.subscriptions.size },
+        'ended the subscriptions the new supergraph cannot serve',
+      );
     for (const listener of this.listeners) {
       try {
         listener({ apiSchema: engine.schema, coreSupergraphSdl: sdl });

@@ -9,7 +9,10 @@ import type { PlannerPool } from '../planning/planner-pool';
 import { servePartialResults } from '../resilience/partial-results';
 import { SubgraphDataSource } from '../subgraph-data-source';
 import { subgraphSubscriptions } from '../subscriptions/subgraph-subscriptions';
-import { subgraphSubscriptionSockets } from '../subscriptions/subscription-metrics';
+import {
+  runningSubscriptionsGauge,
+  subgraphSubscriptionSockets,
+} from '../subscriptions/subscription-metrics';
 import type { SupergraphDelivery } from './delivery';
 import { EngineGateway } from './engine-gateway';
 import type { SecuredSupergraph } from './secured-supergraph';
@@ -65,5 +68,6 @@ export function createSecuredGateway(
     // As @apollo/gateway: the supergraph is validated except in production.
     { validateSupergraph: config.NODE_ENV !== 'production', logger, planner },
   );
+  runningSubscriptionsGauge(metrics, () => engine.runningSubscriptions);
   return new EnforcingGateway(engine, () => delivery.current.policy);
 }

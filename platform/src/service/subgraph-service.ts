@@ -6,6 +6,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
+import { Gauge } from 'prom-client';
 import type { Caller } from '../auth/caller';
 import { GatewayProofError, type VerifiedGatewayRequest, verifyGatewayRequest } from '../auth/gateway-proof';
 import { SeenNonces } from '../auth/seen-nonces';
@@ -150,6 +151,15 @@ export async function startSubgraph<TSchema extends TableSchema, TContext extend
   const background = (definition.background ?? []).map((start) => start({ db: database.db, logger }));
   const stopBackground = () => Promise.all(background.map((loop) => loop.stop()));
   const changes = new ChangeNotifications(database.sql, logger);
+  // An ended subscription must let go of its listener: visible where Prometheus and the leak tests look.
+  new Gauge({
+    name: 'db_change_listeners',
+    help: 'Listeners of Postgres change notifications in this process (about one per running subscription).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(changes.listenerCount());
+    },
+  });
   const contextFor = (caller: Caller | null, clientAddress: string | null = null) =>
     definition.createContext({ db: database.db, caller, clientAddress, logger, changes });
   const nonces = new SeenNonces();

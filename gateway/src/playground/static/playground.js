@@ -56,9 +56,13 @@ const session = (() => {
 })();
 const useSession = () => useSyncExternalStore(session.subscribe, session.get);
 
+// Subscriptions over graphql-ws on the same origin (wss:// on an https page); the headers below,
+// Authorization included, become the socket's connection_init payload, which the gateway reads.
+const SUBSCRIPTION_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${ENDPOINT}`;
 // An operation with @defer comes back in parts, in the format GraphiQL merges (deferSpec=20220824).
 const baseFetcher = GraphiQL.createFetcher({
   url: ENDPOINT,
+  subscriptionUrl: SUBSCRIPTION_URL,
   headers: { accept: 'multipart/mixed;deferSpec=20220824, application/json' },
 });
 /** Every request carries the session's token, unless the Headers editor sets Authorization itself. */

@@ -225,6 +225,40 @@ describe('the playground at GET / on the gateway', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
   });
 
+  it('runs a deferred query: the answer comes in parts and the result pane shows them merged', async () => {
+    const query = JSON.stringify(
+      'query { products(first: 2) { edges { node { name ... @defer { reviewCount } } } } }',
+    );
+    await page.evaluate(
+      `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${query})`,
+    );
+    // GraphiQL parses the editor's text 100 ms after a change; executing before would send the old operation.
+    await expect
+      .poll(() =>
+        page.evaluate<string>(
+          "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.documentAST?.definitions[0]?.selectionSet.selections[0]?.name.value ?? ''",
+        ),
+      )
+      .toBe('products');
+    const answer = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url() === stack.gatewayUrl,
+    );
+    await page.locator('.graphiql-execute-button').click();
+    expect((await answer).headers()['content-type']).toMatch(/^multipart\/mixed;.*deferSpec=20220824/);
+    await expect
+      .poll(async () => JSON.parse((await editorValue('.result-window')) || '{}'), { timeout: 20_000 })
+      .toMatchObject({
+        data: {
+          products: {
+            edges: [
+              { node: { name: expect.any(String), reviewCount: expect.any(Number) } },
+              { node: { name: expect.any(String), reviewCount: expect.any(Number) } },
+            ],
+          },
+        },
+      });
+  });
+
   it('loaded without errors in the browser console', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -67,6 +67,11 @@ export const gatewaySecurityEnv = {
    * more is refused (`MAX_SUBSCRIPTIONS_PER_USER_LIMIT`). Anonymous callers are bounded per connection.
    */
   MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Seconds a WebSocket connection may stay open without a running subscription before the
+   * gateway closes it (1000, "idle"): a socket opened and left costs a slot for nothing.
+   */
+  WEBSOCKET_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(300),
   /** Assumed length of a list whose size neither a slicing argument nor `@listSize` tells. */
   DEFAULT_LIST_SIZE: limit(10),
   /**

@@ -232,6 +232,7 @@ export async function startGateway(
     verifyAccessToken,
     acceptsUpgrade: cors.acceptsUpgrade,
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+    idleTimeoutMs: config.WEBSOCKET_IDLE_TIMEOUT_SECONDS * 1000,
     logger,
   });
   Object.assign(

@@ -138,3 +138,20 @@ describe('the gateway over WebSocket', () => {
     expect(await closed).toBe(1001);
   });
 });
+
+describe('an idle WebSocket connection', () => {
+  it('is closed (1000, idle) once it has held no subscription for WEBSOCKET_IDLE_TIMEOUT_SECONDS; a subscription restarts the clock', async () => {
+    const idle = await startFederatedTestGraph([SHELF], { WEBSOCKET_IDLE_TIMEOUT_SECONDS: '0.6' });
+    try {
+      const { closed, first } = connect(idle.gateway.url);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(codeOf(await first('subscription { bookAdded { id } }'))).toBe('SUBSCRIPTION_ENDED');
+      const ended = performance.now();
+      expect(await closed).toBe(1000);
+      // Closed a whole timeout after the subscription ended, not after the connection opened.
+      expect(performance.now() - ended).toBeGreaterThanOrEqual(550);
+    } finally {
+      await idle.stop();
+    }
+  });
+});

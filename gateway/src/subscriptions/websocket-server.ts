@@ -24,6 +24,8 @@ export interface GatewaySubscriptionsOptions {
   /** The CORS rule for a browser's Origin (see corsPolicy().acceptsUpgrade). */
   acceptsUpgrade(req: IncomingMessage): boolean;
   trustedProxyHops: number;
+  /** How long a connection may hold no subscription before it is closed. */
+  idleTimeoutMs: number;
   logger: Logger;
 }
 
@@ -33,6 +35,9 @@ export interface GatewaySubscriptions {
 }
 
 type SubscriptionContext = Context<Record<string, unknown>, Extra>;
+
+// WebSocket's own code for an ordinary end: a client opens a new connection when it needs one.
+const NORMAL_CLOSURE = 1000;
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`) on the gateway's `/graphql`: the Origin is
@@ -45,6 +50,15 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
   const { logger, runner } = options;
   const webSockets = new WebSocketServer({ noServer: true });
   const subscribers = new WeakMap<object, Subscriber>();
+  const idleTimers = new WeakMap<object, NodeJS.Timeout>();
+  // A connection without a running subscription is closed after the idle timeout; each subscription stops the clock.
+  const watchIdle = (ctx: SubscriptionContext) => {
+    clearTimeout(idleTimers.get(ctx));
+    if (Object.keys(ctx.subscriptions).length > 0) return;
+    const timer = setTimeout(() => ctx.extra.socket.close(NORMAL_CLOSURE, 'idle'), options.idleTimeoutMs);
+    timer.unref();
+    idleTimers.set(ctx, timer);
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -72,6 +86,7 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
               expiresAt: authentication.expiresAt,
               clientAddress: clientAddressOf(ctx.extra.request, options.trustedProxyHops),
             });
+            watchIdle(ctx);
             return true;
           case 'invalid':
             socket.close(CloseCode.Unauthorized, 'Unauthorized');
@@ -87,7 +102,15 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionsOptions):
         const subscriber = subscribers.get(ctx) ?? { caller: null, expiresAt: null, clientAddress: null };
         const started = runner.start(subscriber, verdict as AdmittedOperation);
         if (Array.isArray(started)) return started as GraphQLError[];
+        clearTimeout(idleTimers.get(ctx));
         return executionArgsOf(started as StartedSubscription);
+      },
+      // graphql-ws forgets the subscription after this hook: the clock starts on the next tick.
+      onComplete: (ctx: SubscriptionContext) => {
+        setImmediate(() => watchIdle(ctx));
+      },
+      onClose: (ctx: SubscriptionContext) => {
+        clearTimeout(idleTimers.get(ctx));
       },
       subscribe: (args) => runner.run((args.contextValue as StartedContext).started),
       onNext: (_ctx, _id, _payload, _args, result) => runner.formatResult(result),

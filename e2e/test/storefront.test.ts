@@ -513,7 +513,13 @@ describe('the product page', () => {
         (response.request().postData() ?? '').includes('"ProductPageDeferred"'),
     );
     await page.goto(url(`/product/${product.id}`));
-    expect((await answer).headers()['content-type']).toMatch(/^multipart\/mixed;.*deferSpec=20220824/);
+    const response = await answer;
+    expect(response.headers()['content-type']).toMatch(/^multipart\/mixed;.*deferSpec=20220824/);
+    // The app names itself, so the registry's usage says which client and version asked.
+    expect(response.request().headers()).toMatchObject({
+      'apollographql-client-name': 'storefront',
+      'apollographql-client-version': expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
     await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
     await page.getByText(/out of 5, \d+ reviews|No reviews yet/).waitFor();
     expect(await page.getByText('Loading reviews').count()).toBe(0);

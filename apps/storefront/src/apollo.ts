@@ -3,6 +3,7 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { OperationTypeNode } from 'graphql';
 import { map } from 'rxjs';
+import { version } from '../package.json';
 import { sessionToken, setSession } from './session';
 import { createSubscriptionLink } from './subscription-link';
 
@@ -25,6 +26,8 @@ const auth = new ApolloLink((operation, forward) => {
 });
 
 export const client = new ApolloClient({
+  // Sent as apollographql-client-name/-version: the registry's usage names this app and its version.
+  clientAwareness: { name: 'storefront', version },
   // Subscriptions go over graphql-ws, everything else over HTTP.
   link: ApolloLink.from([
     auth,

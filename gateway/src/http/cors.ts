@@ -4,7 +4,7 @@ import { type RouteHandler, sendJson } from '@shop/platform/http';
 // PUT and DELETE, and the stream token: GraphQL over SSE's single-connection mode.
 const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const ALLOWED_HEADERS =
-  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, x-graphql-event-stream-token';
+  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, x-graphql-event-stream-token, apollographql-client-name, apollographql-client-version';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /**

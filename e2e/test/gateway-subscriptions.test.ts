@@ -38,7 +38,9 @@ afterAll(() => stack?.stop());
 
 const ORDER_UPDATED = /* GraphQL */ `
   subscription OrderUpdated($id: ID!) {
-    orderUpdated(id: $id) { id status failureReason total { amount } lines { quantity product { name } } }
+    orderUpdated(id: $id) {
+      id status failureReason total { amount } lines { quantity product { name stock { available } } }
+    }
   }
 `;
 const MY_ORDERS = /* GraphQL */ `subscription MyOrders { myOrders { id status lines { product { name } } } }`;
@@ -48,7 +50,7 @@ interface OrderEvent {
   status: string;
   failureReason?: string | null;
   total?: { amount: number };
-  lines: { quantity?: number; product: { name: string } | null }[];
+  lines: { quantity?: number; product: { name: string; stock?: { available: number } } | null }[];
 }
 
 async function upstreamSockets(): Promise<number> {
@@ -124,7 +126,9 @@ describe('subscriptions through the gateway (graphql-ws)', () => {
       status: 'CONFIRMED',
       failureReason: null,
       total: { amount: placed.total.amount },
-      lines: [{ quantity: 2, product: { name: productName } }],
+      // Each event completed across three subgraphs: the order (orders), its product's name
+      // (products) and stock after the order's reservation (inventory).
+      lines: [{ quantity: 2, product: { name: productName, stock: { available: 8 } } }],
     });
     expect(await upstreamSockets()).toBe(2);
 

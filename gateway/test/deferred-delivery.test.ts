@@ -21,27 +21,45 @@ async function whole(query: string, variables?: Record<string, unknown>) {
   return answer.body;
 }
 
-const OPERATIONS: [string, string, Record<string, unknown>?][] = [
-  ['a deferred fragment on every element of a list', '{ products { id name ... @defer { rating votes } } }'],
+/** Name, operation, a field only its deferred parts bring, variables. */
+const OPERATIONS: [string, string, string, Record<string, unknown>?][] = [
+  [
+    'a deferred fragment on every element of a list',
+    '{ products { id name ... @defer { rating votes } } }',
+    'rating',
+  ],
   [
     'a labelled fragment, with variables',
     'query ($id: ID!) { product(id: $id) { id ... @defer(label: "ratings") { rating name } } }',
+    'name',
     { id: 'p1' },
   ],
   [
     'a fragment deferred inside a deferred one',
     '{ topRated { id ... @defer(label: "outer") { name ... @defer(label: "inner") { rating votes } } } }',
+    'votes',
+  ],
+  [
+    'a deferred fragment at the root',
+    '{ products { id name } ... @defer { topRated { id rating } } }',
+    'topRated',
+  ],
+  [
+    'a fragment with a type condition deferred',
+    '{ topRated { id ... on Product @defer { votes } } }',
+    'votes',
   ],
   [
     'a named fragment deferred, and __typename',
     'query { __typename twice { ...Rated @defer } } fragment Rated on Product { __typename id rating }',
+    'rating',
   ],
 ];
 
 describe('@defer through the gateway', () => {
   it.each(OPERATIONS)(
     '%s: the parts add up to the whole answer, deferred fields only after the first',
-    async (_, query, variables) => {
+    async (_, query, deferredField, variables) => {
       graph = await startSwitchableGraph(catalogGraph());
       const expected = await whole(query, variables);
       expect(expected.errors).toBeUndefined();
@@ -53,7 +71,7 @@ describe('@defer through the gateway', () => {
       expect(answer.parts.length).toBeGreaterThan(1);
       expect(answer.parts[0]?.body.hasNext).toBe(true);
       expect(answer.parts.at(-1)?.body.hasNext).toBe(false);
-      expect(JSON.stringify(answer.parts[0]?.body.data)).not.toContain('rating');
+      expect(JSON.stringify(answer.parts[0]?.body.data)).not.toContain(`"${deferredField}"`);
       const assembled = assembleParts(answer.parts);
       expect(assembled.errors).toEqual([]);
       expect(assembled.data).toEqual(expected.data);

@@ -2,8 +2,8 @@ import PgBoss from 'pg-boss';
 import postgres from 'postgres';
 import { redactUrlPassword } from '../config';
 import type { Logger } from '../logger';
-import type { EventEnvelope } from './envelope';
 import { CoalescedWrites } from './coalesced-writes';
+import type { EventEnvelope } from './envelope';
 import { EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
 import type {
   Delivery,

@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import postgres from 'postgres';
 import { redactUrlPassword } from '../config';
 import type { Logger } from '../logger';
+import { CoalescedWrites } from './coalesced-writes';
 import type { EventEnvelope } from './envelope';
 import { EXTRA_DELIVERIES, type RetryPolicy } from './retry-policy';
 import type {
@@ -132,6 +133,8 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       waiting.set(queue, wakers);
       wakers.add(wakeUp.notify);
 
+      // Completions of jobs handled at the same time share one statement.
+      const completions = new CoalescedWrites<string>((ids) => boss.complete(queue, ids));
       const handle = async (job: PgBoss.JobWithMetadata<unknown>) => {
         const delivery: Delivery = {
           messageId: job.id,
@@ -139,24 +142,36 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
           attempt: job.retryCount + 1,
         };
         const outcome: DeliveryOutcome = await deliver(delivery);
-        if (outcome === 'ack') await boss.complete(queue, job.id);
+        if (outcome === 'ack') await completions.add(job.id);
         else await boss.fail(queue, job.id, { message: 'handler failed; retrying' });
       };
 
+      // A pipeline, not batches: a free slot takes the next job at once instead of waiting for
+      // the slowest job of its batch. A job whose completion failed stays active until it
+      // expires and comes again (the inbox makes that harmless).
+      const inFlight = new Set<Promise<void>>();
+      const start = (job: PgBoss.JobWithMetadata<unknown>) => {
+        const handled: Promise<void> = handle(job)
+          .catch((error: unknown) =>
+            logger.error({ err: error, jobId: job.id }, `consumer ${consumer} could not finish a job`),
+          )
+          .finally(() => inFlight.delete(handled));
+        inFlight.add(handled);
+      };
       let failures = 0;
       const loop = runUntilStopped(wakeUp, async (stopping) => {
         try {
-          wakeUp.beginRound();
-          const jobs = await boss.fetch<unknown>(queue, {
-            batchSize: consumeOptions.concurrency,
-            includeMetadata: true,
-          });
-          failures = 0;
-          if (jobs.length === 0) {
-            if (!wakeUp.wasNotified) await wakeUp.pause(pollIntervalMs);
+          const free = consumeOptions.concurrency - inFlight.size;
+          if (free <= 0) {
+            await Promise.race(inFlight);
             return;
           }
-          await Promise.all(jobs.map(handle));
+          wakeUp.beginRound();
+          const jobs = await boss.fetch<unknown>(queue, { batchSize: free, includeMetadata: true });
+          failures = 0;
+          for (const job of jobs) start(job);
+          // Fewer than asked for: the queue is empty until the relay's notification (or the slow poll).
+          if (jobs.length < free && !wakeUp.wasNotified && !stopping()) await wakeUp.pause(pollIntervalMs);
         } catch (error) {
           failures += 1;
           logger.error({ err: error }, `consumer ${consumer} cannot reach the events database; retrying`);
@@ -166,6 +181,7 @@ export async function connectPgBossTransport(options: PgBossTransportOptions): P
       return {
         async stop() {
           await loop.stop();
+          await Promise.all(inFlight);
           wakers.delete(wakeUp.notify);
         },
       };

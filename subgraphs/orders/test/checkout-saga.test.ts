@@ -14,6 +14,7 @@ import { createLogger } from '@shop/platform/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tables } from '../src/db/database';
 import { seed } from '../src/db/seed';
+import { applyTransition } from '../src/domain/checkout-saga';
 import type { Context } from '../src/subgraph';
 import { alice, bob, CANCEL_ORDER, ORDER, type OrderView, ordersSubgraph, PLACE_ORDER } from './fixtures';
 
@@ -199,6 +200,27 @@ for (const transport of ['pg-boss', 'nats'] as const) {
             trigger: 'payment.charged',
             trigger_event_id: charged.id,
           },
+        ]);
+      });
+
+      it('moves an order a step in few statements: the lines read only when its event carries them', async () => {
+        const order = await placeOrder('tok_ok');
+        const cost = async (trigger: 'stock.reserved' | 'payment.charged') => {
+          const before = await service.queryCount();
+          const result = await service.database.db.transaction((tx) =>
+            applyTransition(tx, order.id, trigger, { eventId: newId() }),
+          );
+          expect(result.outcome).toBe('applied');
+          return (await service.queryCount()) - before;
+        };
+        // begin, the conditional update, order.payment_requested, the transition with its NOTIFY, commit
+        expect(await cost('stock.reserved')).toBe(5);
+        // the same and the lines, which order.confirmed carries
+        expect(await cost('payment.charged')).toBe(6);
+        expect((await transitions(order.id)).map((row) => row.to_state)).toEqual([
+          'RESERVING_STOCK',
+          'CHARGING_PAYMENT',
+          'CONFIRMED',
         ]);
       });
 

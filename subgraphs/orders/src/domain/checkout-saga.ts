@@ -20,7 +20,7 @@ import {
   orderPlaced,
   orderRejected,
 } from '../published-events';
-import { announceOrderChange } from './order-updates';
+import { orderChangeNotification } from './order-updates';
 
 /**
  * The checkout saga (docs/checkout-and-events.md), orchestrated here: the order row holds its state, every
@@ -37,8 +37,8 @@ interface Transition {
   to: OrderState;
   /** Set on the order when the transition rejects it. */
   failureReason?: FailureReason;
-  /** Writes the event that tells the other services what to do next. */
-  publish(tx: Db, order: OrderRow, lines: readonly OrderLineRow[]): Promise<EventEnvelope>;
+  /** Writes the event that tells the other services what to do next; reads the lines only if it needs them. */
+  publish(tx: Db, order: OrderRow, lines: () => Promise<readonly OrderLineRow[]>): Promise<EventEnvelope>;
 }
 
 const moneyOf = (order: OrderRow, amount: number) => ({ amount, currency: order.currency });
@@ -65,34 +65,34 @@ export const SAGA_TRANSITIONS = {
     from: WAITING_STATES,
     to: 'REJECTED',
     failureReason: 'TIMED_OUT',
-    publish: (tx, order, lines) =>
+    publish: async (tx, order, lines) =>
       publishEvent(tx, orderRejected, {
         orderId: order.id,
         userId: order.userId,
         reason: 'TIMED_OUT',
-        lines: quantitiesOf(lines),
+        lines: quantitiesOf(await lines()),
       }),
   },
   'stock.reservation_failed': {
     from: 'RESERVING_STOCK',
     to: 'REJECTED',
     failureReason: 'OUT_OF_STOCK',
-    publish: (tx, order, lines) =>
+    publish: async (tx, order, lines) =>
       publishEvent(tx, orderRejected, {
         orderId: order.id,
         userId: order.userId,
         reason: 'OUT_OF_STOCK',
-        lines: quantitiesOf(lines),
+        lines: quantitiesOf(await lines()),
       }),
   },
   'payment.charged': {
     from: 'CHARGING_PAYMENT',
     to: 'CONFIRMED',
-    publish: (tx, order, lines) =>
+    publish: async (tx, order, lines) =>
       publishEvent(tx, orderConfirmed, {
         orderId: order.id,
         userId: order.userId,
-        lines: quantitiesOf(lines),
+        lines: quantitiesOf(await lines()),
       }),
   },
   'payment.declined': {
@@ -100,12 +100,12 @@ export const SAGA_TRANSITIONS = {
     to: 'REJECTED',
     failureReason: 'PAYMENT_DECLINED',
     // Inventory releases the reserved units when it hears of the rejection.
-    publish: (tx, order, lines) =>
+    publish: async (tx, order, lines) =>
       publishEvent(tx, orderRejected, {
         orderId: order.id,
         userId: order.userId,
         reason: 'PAYMENT_DECLINED',
-        lines: quantitiesOf(lines),
+        lines: quantitiesOf(await lines()),
       }),
   },
   cancelOrder: {
@@ -118,11 +118,11 @@ export const SAGA_TRANSITIONS = {
     from: 'CANCELLING',
     to: 'CANCELLED',
     // Inventory restocks the sold units when it hears of the cancellation.
-    publish: (tx, order, lines) =>
+    publish: async (tx, order, lines) =>
       publishEvent(tx, orderCancelled, {
         orderId: order.id,
         userId: order.userId,
-        lines: quantitiesOf(lines),
+        lines: quantitiesOf(await lines()),
       }),
   },
 } as const satisfies Record<string, Transition>;
@@ -194,14 +194,11 @@ export async function applyTransition(
         .returning()
     : [];
   if (from && moved) {
-    const lines = await tx
-      .select()
-      .from(orderLines)
-      .where(eq(orderLines.orderId, orderId))
-      .orderBy(asc(orderLines.position));
+    const lines = () =>
+      tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position));
     const published = await transition.publish(tx, moved, lines);
     await recordTransition(tx, {
-      orderId,
+      order: moved,
       fromState: from,
       toState: transition.to,
       trigger,
@@ -257,7 +254,7 @@ export async function startCheckout(
     total: moneyOf(order, order.totalAmount),
   });
   await recordTransition(tx, {
-    orderId: order.id,
+    order,
     fromState: null,
     toState: order.state,
     trigger: 'placeOrder',
@@ -269,7 +266,7 @@ export async function startCheckout(
 async function recordTransition(
   tx: Db,
   row: {
-    orderId: string;
+    order: Pick<OrderRow, 'id' | 'userId'>;
     fromState: OrderState | null;
     toState: OrderState;
     trigger: string;
@@ -277,17 +274,26 @@ async function recordTransition(
     publishedEventId: string;
   },
 ): Promise<void> {
-  await tx.insert(orderTransitions).values({
-    id: newId(),
-    orderId: row.orderId,
-    fromState: row.fromState,
-    toState: row.toState,
-    trigger: row.trigger,
-    triggerEventId: row.cause.eventId ?? null,
-    actorUserId: row.cause.actorUserId ?? null,
-    publishedEventId: row.publishedEventId,
-  });
-  await announceOrderChange(tx, row.orderId);
+  // One round trip: the transition's row, and the announcement of the change (sent at commit).
+  const recorded = tx.$with('recorded').as(
+    tx
+      .insert(orderTransitions)
+      .values({
+        id: newId(),
+        orderId: row.order.id,
+        fromState: row.fromState,
+        toState: row.toState,
+        trigger: row.trigger,
+        triggerEventId: row.cause.eventId ?? null,
+        actorUserId: row.cause.actorUserId ?? null,
+        publishedEventId: row.publishedEventId,
+      })
+      .returning({ orderId: orderTransitions.orderId }),
+  );
+  await tx
+    .with(recorded)
+    .select({ notified: orderChangeNotification(recorded.orderId, row.order.userId) })
+    .from(recorded);
 }
 
 /**

@@ -3,7 +3,8 @@ import type { ChangeNotifications } from '@shop/platform/db';
 import { ErrorCode, notFound, ShopError } from '@shop/platform/errors';
 import { isUuid } from '@shop/platform/ids';
 import { pushedStream } from '@shop/platform/pushed-stream';
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database';
 import { type OrderRow, orders } from '../db/schema';
 import { mayManageOrdersOf } from './order-access';
@@ -15,13 +16,12 @@ export const ORDER_CHANGES_CHANNEL = 'orders_changed';
 const MAX_WAITING_EVENTS = 100;
 
 /**
- * In the transaction that changes an order's state: every replica hears of it once (and only
- * if) it commits (Postgres NOTIFY is transactional), so no committed change is missed.
+ * The notification of a change of an order's state, as an SQL expression to select in the
+ * transaction that makes it: every replica hears of it once (and only if) it commits (Postgres
+ * NOTIFY is transactional), so no committed change is missed.
  */
-export async function announceOrderChange(tx: Db, orderId: string): Promise<void> {
-  await tx.execute(
-    sql`select pg_notify(${ORDER_CHANGES_CHANNEL}, ${orders.id}::text || ' ' || ${orders.userId}::text) from ${orders} where ${orders.id} = ${orderId}`,
-  );
+export function orderChangeNotification(orderId: SQL | AnyPgColumn, userId: string): SQL {
+  return sql`pg_notify(${ORDER_CHANGES_CHANNEL}, ${orderId}::text || ' ' || ${userId}::text)`;
 }
 
 interface Follower {

@@ -83,6 +83,22 @@ function editorValue(selector: string): Promise<string> {
   return page.evaluate<string>(`document.querySelector(${element})?.CodeMirror?.getValue() ?? ''`);
 }
 
+/**
+ * Puts an operation in the query editor and waits until GraphiQL has parsed it (100 ms after a
+ * change): executing before would send the operation that was there.
+ */
+async function typeOperation(text: string, rootField: string): Promise<void> {
+  const editor = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror";
+  await page.evaluate(`${editor}.setValue(${JSON.stringify(text)})`);
+  await expect
+    .poll(() =>
+      page.evaluate<string>(
+        `${editor}.documentAST?.definitions[0]?.selectionSet.selections[0]?.name.value ?? ''`,
+      ),
+    )
+    .toBe(rootField);
+}
+
 /** Opens a sidebar panel of GraphiQL by its title; clicking an open panel's button would close it. */
 async function openPanel(title: string): Promise<void> {
   const button = page.getByRole('button', { name: `Show ${title}` });
@@ -190,18 +206,7 @@ describe('the playground at GET / on the gateway', () => {
     await expect
       .poll(() => page.getByTestId('session').textContent())
       .toContain('Logged in as alice@shop.test');
-    const subscription = JSON.stringify('subscription MyOrders { myOrders { id status } }');
-    await page.evaluate(
-      `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${subscription})`,
-    );
-    // GraphiQL parses the editor's text 100 ms after a change; executing before would send the old operation.
-    await expect
-      .poll(() =>
-        page.evaluate<string>(
-          "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.documentAST?.definitions[0]?.operation ?? ''",
-        ),
-      )
-      .toBe('subscription');
+    await typeOperation('subscription MyOrders { myOrders { id status } }', 'myOrders');
     const upgraded = page.waitForEvent('websocket');
     await page.locator('.graphiql-execute-button').click();
     expect((await upgraded).url()).toBe(stack.gatewayUrl.replace(/^http/, 'ws'));
@@ -226,20 +231,10 @@ describe('the playground at GET / on the gateway', () => {
   });
 
   it('runs a deferred query: the answer comes in parts and the result pane shows them merged', async () => {
-    const query = JSON.stringify(
+    await typeOperation(
       'query { products(first: 2) { edges { node { name ... @defer { reviewCount } } } } }',
+      'products',
     );
-    await page.evaluate(
-      `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${query})`,
-    );
-    // GraphiQL parses the editor's text 100 ms after a change; executing before would send the old operation.
-    await expect
-      .poll(() =>
-        page.evaluate<string>(
-          "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.documentAST?.definitions[0]?.selectionSet.selections[0]?.name.value ?? ''",
-        ),
-      )
-      .toBe('products');
     const answer = page.waitForResponse(
       (response) => response.request().method() === 'POST' && response.url() === stack.gatewayUrl,
     );

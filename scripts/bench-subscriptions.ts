@@ -1,20 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeedPlan } from '@shop/devkit/seed';
-import { deleteNatsStreams } from '@shop/devkit/testing';
-import { assertReachable, prepareTarget } from './bench-checkout/target';
+import { prepareTarget } from './bench-checkout/target';
 import { readSubscriptionBenchOptions } from './bench-subscriptions/options';
 import { type GatewayMemory, printReport, summarize } from './bench-subscriptions/report';
 import { connectSubscribers } from './bench-subscriptions/subscribers';
-import { childEnvironment, loadLauncherConfig } from './config';
+import { loadLauncherConfig } from './config';
+import { withBenchStack } from './lib/bench-stack';
 import { openDatabaseServer } from './lib/database-server';
-import { formatLogLine } from './lib/log-lines';
 import { gaugeSum } from './lib/prometheus-text';
 import { loadLocalSecrets } from './lib/secrets';
 import { SUBGRAPHS } from './lib/services';
-import { dropDatabases, type Stack, startStack } from './lib/stack';
+import type { Stack } from './lib/stack';
 
 /**
  * `npm run bench:subscriptions [-- --subscribers 1000 --lanes 4 --timeout 300 --bus pg-boss|nats --json out.json]`:
@@ -27,10 +25,6 @@ import { dropDatabases, type Stack, startStack } from './lib/stack';
 const config = loadLauncherConfig();
 const options = readSubscriptionBenchOptions(process.argv.slice(2), config.NATS_URL);
 const log = (line: string) => console.info(line);
-const serviceOutput = (service: string, line: string) => {
-  if (/"level":(40|50|60)\b|"level":"(warn|error|fatal)"/.test(line))
-    console.info(formatLogLine(service, line));
-};
 // Few products, no past orders: up in seconds, and every order is the benchmark's.
 const PLAN: SeedPlan = { seed: 1, categories: 2, products: 20, users: 4, reviews: 0, orders: 0 };
 const RUNNING = 'gateway_subscriptions_running';
@@ -41,39 +35,29 @@ const secrets = loadLocalSecrets(
   SUBGRAPHS.map((spec) => spec.name),
 );
 const server = await openDatabaseServer(config, secrets, () => {});
-const databasePrefix = `bench_subs_${randomBytes(3).toString('hex')}_`;
-const namespace = databasePrefix.slice(0, -1);
-const natsUrl = options.bus === 'nats' ? options.natsUrl : '';
-let stack: Stack | null = null;
 try {
-  if (natsUrl) await assertReachable(natsUrl);
   log(
     `subscriptions benchmark: ${options.subscribers} subscribers on one gateway, events over ${options.bus}; starting the services …`,
   );
-  stack = await startStack({
-    adminUrl: server.adminUrl,
-    databasePrefix,
-    passwordOf: () => randomBytes(18).toString('base64url'),
-    ports: 'free',
-    env: (overrides) =>
-      childEnvironment({
-        LOG_LEVEL: 'warn',
-        EVENTS_NAMESPACE: namespace,
-        NATS_URL: natsUrl,
-        RESPONSE_CACHE: 'false',
-        // The seeded customers place every order: each may follow all of theirs at once.
-        MAX_SUBSCRIPTIONS_PER_USER: String(options.subscribers),
-        ...overrides,
-      }),
-    output: serviceOutput,
-    seed: PLAN,
-  });
-  const loadAtStart = loadavg()[0] ?? 0;
-  const report = await measure(stack);
-  log('');
-  // The latencies mean little on a machine busy with other work: say how busy it was.
-  log(
-    `machine load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end, ${availableParallelism()} cores`,
+  const report = await withBenchStack(
+    {
+      adminUrl: server.adminUrl,
+      name: 'bench_subs',
+      natsUrl: options.bus === 'nats' ? options.natsUrl : '',
+      seed: PLAN,
+      // The seeded customers place every order: each may follow all of theirs at once.
+      env: { MAX_SUBSCRIPTIONS_PER_USER: String(options.subscribers) },
+    },
+    async (stack) => {
+      const loadAtStart = loadavg()[0] ?? 0;
+      const measured = await measure(stack);
+      log('');
+      // The latencies mean little on a machine busy with other work: say how busy it was.
+      log(
+        `machine load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end, ${availableParallelism()} cores`,
+      );
+      return measured;
+    },
   );
   printReport(report, log);
   if (options.jsonPath) {
@@ -93,9 +77,6 @@ try {
   }
   if (report.receivedFinal < report.subscribers) process.exitCode = 1;
 } finally {
-  await stack?.stop();
-  await dropDatabases(server.adminUrl, databasePrefix);
-  if (natsUrl) await deleteNatsStreams(natsUrl, `${namespace}_`).catch(() => {});
   await server.stop();
 }
 

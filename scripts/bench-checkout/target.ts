@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import type { CheckoutTarget } from './checkout-load';
 
@@ -42,24 +41,4 @@ export async function prepareTarget(gatewayUrl: string, plan: SeedPlan): Promise
     if (body.errors) throw new Error(`setStock failed: ${JSON.stringify(body.errors)}`);
   }
   return { gatewayUrl, customerTokens: [alice, bob], adminToken, productIds };
-}
-
-/** A clear reason up front instead of services that exit at start: is anything listening at the NATS URL? */
-export async function assertReachable(url: string): Promise<void> {
-  const { hostname, port } = new URL(url.includes('://') ? url : `nats://${url}`);
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port || 4222), timeout: 3000 });
-    const fail = (reason: string) => {
-      socket.destroy();
-      reject(
-        new Error(`NATS is not reachable at ${url} (${reason}): start nats-server -js, or pass --nats-url`),
-      );
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('no answer in 3 s'));
-    socket.once('error', (error) => fail(error.message));
-  });
 }

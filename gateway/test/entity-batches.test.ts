@@ -1,28 +1,26 @@
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Caller } from '@shop/platform/auth';
 import { describe, expect, it } from 'vitest';
-import type { GatewayContext } from '../src/context';
 import { batchEntityFetches } from '../src/execution/entity-batches';
-
-type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
-type Hint = { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' };
+import type {
+  CacheHint,
+  SubgraphCall,
+  SubgraphRequest,
+  SubgraphService,
+} from '../src/fetcher/subgraph-service';
 
 const QUERY =
   'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{rating}}}';
 const ALICE: Caller = { userId: 'u-alice', role: 'CUSTOMER', scopes: [] };
 const BOB: Caller = { userId: 'u-bob', role: 'CUSTOMER', scopes: [] };
 
-/** A subgraph's data source that answers ratings by id, fails for `broken`, and remembers what it was sent. */
-function ratingsSource(cacheHint: Hint = { maxAge: 60 }) {
+/** A subgraph that answers ratings by id, fails for `down`, has no rating for `broken`, and remembers what it was sent. */
+function ratingsSource(cacheHint: CacheHint = { maxAge: 60 }) {
   const sent: { ids: string[]; caller: Caller | null }[] = [];
-  const source: GraphQLDataSource<GatewayContext> = {
-    async process(options) {
-      const ids = ((options.request.variables?.representations ?? []) as { id: string }[]).map(
-        (entity) => entity.id,
-      );
-      sent.push({ ids, caller: options.context.caller });
-      if ('incomingRequestContext' in options)
-        options.incomingRequestContext.overallCachePolicy.restrict(cacheHint);
+  const source: SubgraphService = {
+    async send(request, call) {
+      const ids = ((request.variables.representations ?? []) as { id: string }[]).map((entity) => entity.id);
+      sent.push({ ids, caller: call.caller });
+      call.cachePolicy?.restrict(cacheHint);
       if (ids.includes('down')) throw new Error('subgraph down');
       return {
         data: { _entities: ids.map((id) => (id === 'broken' ? null : { rating: id.length })) },
@@ -37,24 +35,25 @@ function ratingsSource(cacheHint: Hint = { maxAge: 60 }) {
 
 /** One operation's entity fetch, with a cache policy that records what it is told. */
 function fetchOf(ids: readonly string[], caller: Caller | null = null) {
-  const hints: Hint[] = [];
-  const options = {
-    kind: 'incoming operation',
-    request: {
-      query: QUERY,
-      variables: { representations: ids.map((id) => ({ __typename: 'Product', id })) },
-    },
-    context: { requestId: `r-${ids.join('-')}`, caller },
-    incomingRequestContext: {
-      overallCachePolicy: {
-        restrict: (hint: Hint) => hints.push(hint),
-        replace: () => {},
-        policyIfCacheable: () => null,
-      },
-    },
-  } as unknown as ProcessOptions;
-  return { options, hints };
+  const hints: CacheHint[] = [];
+  const request: SubgraphRequest = {
+    query: QUERY,
+    operationName: undefined,
+    variables: { representations: ids.map((id) => ({ __typename: 'Product', id })) },
+    idempotent: true,
+  };
+  const call: SubgraphCall = {
+    requestId: `r-${ids.join('-')}`,
+    caller,
+    clientAddress: null,
+    operationName: null,
+    cachePolicy: { restrict: (hint) => hints.push(hint) },
+  };
+  return { request, call, hints };
 }
+
+const sendThrough = (service: SubgraphService, fetch: ReturnType<typeof fetchOf>) =>
+  service.send(fetch.request, fetch.call);
 
 describe('entity fetches batched across operations', () => {
   it('sends the fetches started in one turn as one request, each entity once, and answers each with its own', async () => {
@@ -63,7 +62,7 @@ describe('entity fetches batched across operations', () => {
 
     const a = fetchOf(['p1', 'p22', 'p1']);
     const b = fetchOf(['p22', 'p333']);
-    const [answerA, answerB] = await Promise.all([batched.process(a.options), batched.process(b.options)]);
+    const [answerA, answerB] = await Promise.all([sendThrough(batched, a), sendThrough(batched, b)]);
 
     expect(sent).toEqual([{ ids: ['p1', 'p22', 'p333'], caller: null }]);
     expect(answerA).toEqual({ data: { _entities: [{ rating: 2 }, { rating: 3 }, { rating: 2 }] } });
@@ -79,10 +78,10 @@ describe('entity fetches batched across operations', () => {
     const batched = batchEntityFetches(source, { acrossOperations: true });
 
     await Promise.all([
-      batched.process(fetchOf(['p1'], ALICE).options),
-      batched.process(fetchOf(['p2'], BOB).options),
-      batched.process(fetchOf(['p3'], null).options),
-      batched.process(fetchOf(['p4'], ALICE).options),
+      sendThrough(batched, fetchOf(['p1'], ALICE)),
+      sendThrough(batched, fetchOf(['p2'], BOB)),
+      sendThrough(batched, fetchOf(['p3'], null)),
+      sendThrough(batched, fetchOf(['p4'], ALICE)),
     ]);
 
     expect(sent).toEqual([
@@ -97,8 +96,8 @@ describe('entity fetches batched across operations', () => {
     const batched = batchEntityFetches(source, { acrossOperations: true });
 
     const [a, b] = await Promise.all([
-      batched.process(fetchOf(['p1', 'broken']).options),
-      batched.process(fetchOf(['p2']).options),
+      sendThrough(batched, fetchOf(['p1', 'broken'])),
+      sendThrough(batched, fetchOf(['p2'])),
     ]);
 
     expect(a).toEqual({
@@ -114,7 +113,7 @@ describe('entity fetches batched across operations', () => {
 
     const a = fetchOf(['p1']);
     const b = fetchOf(['p2']);
-    await Promise.all([batched.process(a.options), batched.process(b.options)]);
+    await Promise.all([sendThrough(batched, a), sendThrough(batched, b)]);
 
     expect(a.hints).toEqual([{ maxAge: 0, scope: 'PRIVATE' }]);
     expect(b.hints).toEqual([{ maxAge: 0, scope: 'PRIVATE' }]);
@@ -125,8 +124,8 @@ describe('entity fetches batched across operations', () => {
     const batched = batchEntityFetches(source, { acrossOperations: true });
 
     const results = await Promise.allSettled([
-      batched.process(fetchOf(['down']).options),
-      batched.process(fetchOf(['p2']).options),
+      sendThrough(batched, fetchOf(['down'])),
+      sendThrough(batched, fetchOf(['p2'])),
     ]);
 
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
@@ -137,8 +136,8 @@ describe('entity fetches batched across operations', () => {
     const alone = batchEntityFetches(source, { acrossOperations: false });
 
     const [a] = await Promise.all([
-      alone.process(fetchOf(['p1', 'p1']).options),
-      alone.process(fetchOf(['p2']).options),
+      sendThrough(alone, fetchOf(['p1', 'p1'])),
+      sendThrough(alone, fetchOf(['p2'])),
     ]);
 
     expect(sent.map((request) => request.ids)).toEqual([['p1'], ['p2']]);

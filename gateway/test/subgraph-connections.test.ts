@@ -39,11 +39,12 @@ describe('connections to a subgraph', () => {
     const fetcher = fetchers.for('plain', url);
 
     for (let request = 0; request < 10; request++) {
-      const response = await fetcher.fetch(url, {
-        method: 'POST',
+      const answer = await fetcher.send(new URL(url), {
         body: `{"query":"{ ok }","n":${request}}`,
+        headers: { 'content-type': 'application/json' },
+        idempotent: true,
       });
-      expect(await response.json()).toEqual({ data: { ok: true } });
+      expect(JSON.parse(answer.body)).toEqual({ data: { ok: true } });
     }
 
     // The pool may open a second connection while the first finishes; none is closed.
@@ -67,7 +68,7 @@ describe('connections to a subgraph', () => {
     await stopped.close();
 
     // What an execution still running after the drain (its client gone) meets at its next fetch.
-    const late = fetcher.fetch(url, { method: 'POST', body: '{"query":"{ ok }"}' });
+    const late = fetcher.send(new URL(url), { body: '{"query":"{ ok }"}', headers: {}, idempotent: true });
     await expect(late).rejects.toBeInstanceOf(SubgraphUnavailableError);
     await expect(late).rejects.toMatchObject({ subgraph: 'plain', reason: 'stopped' });
     expect(requests).toBe(0);

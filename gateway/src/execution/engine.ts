@@ -1,5 +1,4 @@
 import { type FieldSelection, type Schema, Supergraph } from '@apollo/federation-internals';
-import type { GraphQLDataSource } from '@apollo/gateway';
 import type { DeferredNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
@@ -15,7 +14,7 @@ import {
   type VariableDefinitionNode,
   visit,
 } from 'graphql';
-import type { GatewayContext } from '../context';
+import type { SubgraphService } from '../fetcher/subgraph-service';
 import { OperationPlans, type PreparedOperation } from '../planning/operation-plans';
 import { type PlannerPool, plannedSupergraph } from '../planning/planner-pool';
 import {
@@ -64,7 +63,7 @@ export class SupergraphEngine {
   private readonly apiSchema: Schema;
   private readonly plans: OperationPlans;
   private readonly types: TypeConditions;
-  private readonly dataSources: Map<string, GraphQLDataSource<GatewayContext>>;
+  private readonly subgraphs: Map<string, SubgraphService>;
   private readonly subscriptionSources: Map<string, SubscriptionSource>;
   private readonly introspectionDocuments = new WeakMap<FieldSelection, DocumentNode>();
   // Per deferred block of a kept plan, once: the shape of its part.
@@ -74,7 +73,7 @@ export class SupergraphEngine {
     supergraphSdl: string,
     options: {
       validateSupergraph: boolean;
-      dataSourceFor: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>;
+      subgraphFor: (subgraph: SubgraphEndpoint) => SubgraphService;
       planner: PlannerPool;
       subscriptionSourceFor: (subgraph: SubgraphEndpoint) => SubscriptionSource;
     },
@@ -88,7 +87,7 @@ export class SupergraphEngine {
     options.planner.warm(planned);
     this.plans = new OperationPlans(planned, this.apiSchema, options.planner);
     const subgraphs = supergraph.subgraphsMetadata();
-    this.dataSources = new Map(subgraphs.map((subgraph) => [subgraph.name, options.dataSourceFor(subgraph)]));
+    this.subgraphs = new Map(subgraphs.map((subgraph) => [subgraph.name, options.subgraphFor(subgraph)]));
     this.subscriptionSources = new Map(
       subgraphs.map((subgraph) => [subgraph.name, options.subscriptionSourceFor(subgraph)]),
     );
@@ -120,7 +119,7 @@ export class SupergraphEngine {
     if (!source) throw new Error(`Couldn't find service with name "${node.primary.serviceName}"`);
     const variables = requestContext.request.variables;
     return subscriptionEvents(
-      { dataSources: this.dataSources, types: this.types },
+      { subgraphs: this.subgraphs, types: this.types },
       node,
       source,
       prepared,
@@ -184,7 +183,7 @@ export class SupergraphEngine {
         : null;
     if (plan.node)
       errors = await executePlanNode(
-        { dataSources: this.dataSources, types: this.types },
+        { subgraphs: this.subgraphs, types: this.types },
         plan.node,
         data,
         requestContext,

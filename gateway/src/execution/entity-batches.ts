@@ -1,13 +1,12 @@
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { currentRequestContext } from '@shop/platform/request-context';
 import type { GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from '../context';
-
-type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
-type CachePolicy = GatewayGraphQLRequestContext['overallCachePolicy'];
-type CacheHint = Parameters<CachePolicy['restrict']>[0];
-type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
+import type {
+  CacheHint,
+  CachePolicy,
+  SubgraphAnswer,
+  SubgraphCall,
+  SubgraphRequest,
+  SubgraphService,
+} from '../fetcher/subgraph-service';
 
 export interface EntityBatchOptions {
   /** Merge the entity fetches of different operations that are ready together (else each operation's alone). */
@@ -18,9 +17,10 @@ export interface EntityBatchOptions {
 const MAX_BATCH_REPRESENTATIONS = 500;
 
 interface Member {
-  options: ProcessOptions;
+  request: SubgraphRequest;
+  call: SubgraphCall;
   representations: readonly unknown[];
-  resolve: (response: Response) => void;
+  resolve: (answer: SubgraphAnswer) => void;
   reject: (error: unknown) => void;
 }
 
@@ -46,27 +46,19 @@ interface Batch {
  * The request carries the first operation's request id and trace; a failed request fails every
  * operation in it (each then answers its fields with null, see partial results).
  */
-export function batchEntityFetches(
-  dataSource: GraphQLDataSource<GatewayContext>,
-  options: EntityBatchOptions,
-): GraphQLDataSource<GatewayContext> {
+export function batchEntityFetches(service: SubgraphService, options: EntityBatchOptions): SubgraphService {
   const open = new Map<string, Batch>();
   return {
-    process(processOptions) {
-      const representations = processOptions.request.variables?.representations;
-      if (
-        !('incomingRequestContext' in processOptions) ||
-        !Array.isArray(representations) ||
-        representations.length === 0
-      )
-        return dataSource.process(processOptions);
-      return new Promise<Response>((resolve, reject) => {
-        const member: Member = { options: processOptions, representations, resolve, reject };
+    send(request, call) {
+      const { representations } = request.variables;
+      if (!Array.isArray(representations) || representations.length === 0) return service.send(request, call);
+      return new Promise<SubgraphAnswer>((resolve, reject) => {
+        const member: Member = { request, call, representations, resolve, reject };
         if (!options.acrossOperations) {
-          flush(dataSource, [member]);
+          flush(service, [member]);
           return;
         }
-        const key = batchKey(processOptions);
+        const key = batchKey(request, call);
         let batch = open.get(key);
         if (batch && batch.representations + representations.length > MAX_BATCH_REPRESENTATIONS) {
           open.delete(key);
@@ -77,7 +69,7 @@ export function batchEntityFetches(
           open.set(key, started);
           setImmediate(() => {
             if (open.get(key) === started) open.delete(key);
-            flush(dataSource, started.members);
+            flush(service, started.members);
           });
           batch = started;
         }
@@ -89,28 +81,20 @@ export function batchEntityFetches(
 }
 
 /** Everything of a request but its representations: what must be equal for two to go as one. */
-function batchKey({ request, context }: ProcessOptions): string {
-  const { representations: _representations, ...others } = request.variables ?? {};
-  const rest = JSON.stringify([
-    request.operationName ?? null,
-    others,
-    context.caller,
-    currentRequestContext()?.clientAddress ?? null,
-  ]);
+function batchKey(request: SubgraphRequest, call: SubgraphCall): string {
+  const { representations: _representations, ...others } = request.variables;
+  const rest = JSON.stringify([request.operationName ?? null, others, call.caller, call.clientAddress]);
   return `${request.query}\n${rest}`;
 }
 
 /** Sends a batch; whatever goes wrong fails its operations, never the process. */
-function flush(dataSource: GraphQLDataSource<GatewayContext>, members: readonly Member[]): void {
-  send(dataSource, members).catch((error: unknown) => {
+function flush(service: SubgraphService, members: readonly Member[]): void {
+  send(service, members).catch((error: unknown) => {
     for (const member of members) member.reject(error);
   });
 }
 
-async function send(
-  dataSource: GraphQLDataSource<GatewayContext>,
-  members: readonly Member[],
-): Promise<void> {
+async function send(service: SubgraphService, members: readonly Member[]): Promise<void> {
   const [first] = members;
   if (!first) return;
   // Occurrence j of member i's list is unique entity sentAs[i][j].
@@ -130,20 +114,15 @@ async function send(
   );
   const total = members.reduce((sum, member) => sum + member.representations.length, 0);
   if (members.length === 1 && unique.length === total)
-    return dataSource.process(first.options).then(first.resolve, first.reject);
+    return service.send(first.request, first.call).then(first.resolve, first.reject);
 
   const hints = new CacheHintRecorder();
-  const incoming = 'incomingRequestContext' in first.options ? first.options.incomingRequestContext : null;
-  let response: Response;
+  let response: SubgraphAnswer;
   try {
-    response = await dataSource.process({
-      ...first.options,
-      ...(incoming ? { incomingRequestContext: { ...incoming, overallCachePolicy: hints } } : {}),
-      request: {
-        ...first.options.request,
-        variables: { ...first.options.request.variables, representations: unique },
-      },
-    } as ProcessOptions);
+    response = await service.send(
+      { ...first.request, variables: { ...first.request.variables, representations: unique } },
+      { ...first.call, cachePolicy: hints },
+    );
   } catch (error) {
     for (const member of members) member.reject(error);
     return;
@@ -163,7 +142,7 @@ async function send(
   };
   members.forEach((member, memberIndex) => {
     const indexes = sentAs[memberIndex] ?? [];
-    hints.replayOn(member.options);
+    hints.replayOn(member.call.cachePolicy);
     const data = answered
       ? { ...shared, _entities: indexes.map((index) => own(answered[index])) }
       : own(shared);
@@ -192,28 +171,16 @@ function errorsFor(error: GraphQLFormattedError, sentAs: readonly number[]): Gra
 
 /**
  * Stands in for an operation's cache policy while a shared request is answered, and then tells
- * each operation's own policy what the answer's `Cache-Control` said (Apollo's data source
- * restricts the policy it is handed).
+ * each operation's own policy what the answer's `Cache-Control` said.
  */
 class CacheHintRecorder implements CachePolicy {
-  private readonly calls: ['replace' | 'restrict', CacheHint][] = [];
-
-  replace(hint: CacheHint): void {
-    this.calls.push(['replace', hint]);
-  }
+  private readonly hints: CacheHint[] = [];
 
   restrict(hint: CacheHint): void {
-    this.calls.push(['restrict', hint]);
+    this.hints.push(hint);
   }
 
-  policyIfCacheable(): null {
-    return null;
-  }
-
-  replayOn(options: ProcessOptions): void {
-    const policy =
-      'incomingRequestContext' in options ? options.incomingRequestContext.overallCachePolicy : null;
-    if (!policy) return;
-    for (const [method, hint] of this.calls) policy[method](hint);
+  replayOn(policy: CachePolicy | null): void {
+    if (policy) for (const hint of this.hints) policy.restrict(hint);
   }
 }

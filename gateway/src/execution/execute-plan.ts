@@ -1,5 +1,4 @@
 import { ERRORS, errorCodeDef, type VariableDefinitions } from '@apollo/federation-internals';
-import type { GraphQLDataSource } from '@apollo/gateway';
 import {
   type DeferNode,
   type DeferredNode,
@@ -10,22 +9,26 @@ import {
   type ResponsePath,
 } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { currentRequestContext } from '@shop/platform/request-context';
 import { traceStep } from '@shop/platform/telemetry';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, OperationTypeNode } from 'graphql';
 import type { GatewayContext } from '../context';
+import type { SubgraphCall, SubgraphService } from '../fetcher/subgraph-service';
 import { applyRewrites, type CompiledRewrite, compileRewrites } from './data-rewrites';
 import { deepMerge, getOwn, hasOwn, isResultObject, type ResultObject } from './result-data';
 import type { TypeConditions } from './type-conditions';
 
 /** What executing one plan needs of the supergraph version it was made for. */
 export interface ExecutionSupergraph {
-  dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>;
+  subgraphs: ReadonlyMap<string, SubgraphService>;
   types: TypeConditions;
 }
 
 interface Execution {
   supergraph: ExecutionSupergraph;
   requestContext: GatewayGraphQLRequestContext;
+  /** On whose behalf every subgraph request of this execution goes. */
+  call: SubgraphCall;
   variableDefinitions: VariableDefinitions;
   /** Aliases the plan gave client fields → the client's names, for the paths of errors. */
   renames: ReadonlyMap<string, string>;
@@ -81,6 +84,7 @@ export async function executePlanNode(
   const execution: Execution = {
     supergraph,
     requestContext,
+    call: subgraphCallOf(requestContext),
     variableDefinitions,
     renames,
     errors: [],
@@ -89,6 +93,17 @@ export async function executePlanNode(
   };
   await executeNode(execution, node, { path: [], data, fullResult: data });
   return execution.errors;
+}
+
+function subgraphCallOf(requestContext: GatewayGraphQLRequestContext): SubgraphCall {
+  const { requestId, caller } = requestContext.context as GatewayContext;
+  return {
+    requestId,
+    caller,
+    clientAddress: currentRequestContext()?.clientAddress ?? null,
+    operationName: requestContext.operationName ?? null,
+    cachePolicy: requestContext.overallCachePolicy ?? null,
+  };
 }
 
 async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
@@ -226,8 +241,8 @@ function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): P
 }
 
 async function fetchInto(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  const dataSource = execution.supergraph.dataSources.get(fetch.serviceName);
-  if (!dataSource) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const subgraph = execution.supergraph.subgraphs.get(fetch.serviceName);
+  if (!subgraph) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
   const entities = Array.isArray(cursor.data)
     ? cursor.data.filter((entity) => entity !== null && entity !== undefined)
     : [cursor.data];
@@ -238,7 +253,7 @@ async function fetchInto(execution: Execution, fetch: FetchNode, cursor: Cursor)
   const { types } = execution.supergraph;
   const rewrites = compiledFetch(fetch);
   if (!fetch.requires) {
-    const received = await sendOperation(execution, dataSource, fetch, cursor, variables);
+    const received = await sendOperation(execution, subgraph, fetch, cursor, variables);
     if (received) applyRewrites(types, rewrites.output, received);
     for (const entity of entities) deepMerge(entity, received);
     return;
@@ -257,7 +272,7 @@ async function fetchInto(execution: Execution, fetch: FetchNode, cursor: Cursor)
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
 
-  const received = await sendOperation(execution, dataSource, fetch, cursor, {
+  const received = await sendOperation(execution, subgraph, fetch, cursor, {
     ...variables,
     representations,
   });
@@ -309,21 +324,18 @@ function selectRequires(
 
 async function sendOperation(
   execution: Execution,
-  dataSource: GraphQLDataSource<GatewayContext>,
+  subgraph: SubgraphService,
   fetch: FetchNode,
   cursor: Cursor,
   variables: Record<string, unknown>,
 ): Promise<ResultObject | null | undefined> {
-  const { requestContext } = execution;
-  const response = await dataSource.process({
-    // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
-    kind: 'incoming operation',
-    request: { query: fetch.operation, variables, operationName: fetch.operationName },
-    incomingRequestContext: requestContext,
-    context: requestContext.context as GatewayContext,
-    document: fetch.operationDocumentNode,
-    pathInIncomingRequest: cursor.path,
-  } as unknown as Parameters<GraphQLDataSource<GatewayContext>['process']>[0]);
+  const request = {
+    query: fetch.operation,
+    operationName: fetch.operationName,
+    variables,
+    idempotent: fetch.operationKind === OperationTypeNode.QUERY,
+  };
+  const response = await subgraph.send(request, execution.call);
   if (response.errors) {
     const pathOf = errorPathMapper(fetch, cursor, execution.renames);
     for (const error of response.errors)

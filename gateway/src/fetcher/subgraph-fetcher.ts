@@ -1,11 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
 import { GatewayProofHeader } from '@shop/platform/auth';
 import type { Logger } from '@shop/platform/logger';
 import CircuitBreaker from 'opossum';
 import type { Agent } from 'undici';
-import { BufferedResponse, type ReceivedAnswer } from './buffered-response';
-import { currentSubgraphCall } from './subgraph-call';
+
+/** One HTTP request for a subgraph, its body already written (and signed). */
+export interface OutgoingRequest {
+  body: string;
+  headers: Record<string, string>;
+  /** A query: may be retried when its connection failed, and shared with an identical one in flight. */
+  idempotent: boolean;
+}
+
+/** What one subgraph answered, read in full: cheap to hand to several waiting requests (each parses its own copy). */
+export interface ReceivedAnswer {
+  status: number;
+  /** Lower-case names. */
+  headers: readonly (readonly [string, string])[];
+  body: string;
+}
 
 export interface SubgraphFetcherOptions {
   subgraph: string;
@@ -75,13 +88,12 @@ const CONNECTION_ERRORS = new Set([
  * Identical queries in flight for the same caller share one request.
  */
 export class SubgraphFetcher {
-  readonly fetch: Fetcher;
-  private readonly breaker: CircuitBreaker<[URL, FetcherRequestInit, number], ReceivedAnswer>;
+  private readonly breaker: CircuitBreaker<[URL, OutgoingRequest, number], ReceivedAnswer>;
   private readonly inFlight = new Map<string, Promise<ReceivedAnswer>>();
 
   constructor(private readonly options: SubgraphFetcherOptions) {
     this.breaker = new CircuitBreaker(
-      (url: URL, init: FetcherRequestInit, deadline: number) => this.attempt(url, init, deadline),
+      (url: URL, request: OutgoingRequest, deadline: number) => this.attempt(url, request, deadline),
       {
         // The timeout is ours (it cancels the request); opossum only counts and opens.
         timeout: false,
@@ -102,7 +114,6 @@ export class SubgraphFetcher {
       logger.info({ subgraph }, `subgraph ${subgraph} answers again: its circuit is closed`);
       options.onCircuitChange?.(false);
     });
-    this.fetch = (url, init = {}) => this.send(url, init);
   }
 
   get circuitOpen(): boolean {
@@ -114,23 +125,22 @@ export class SubgraphFetcher {
     this.breaker.shutdown();
   }
 
-  private async send(url: string, init: FetcherRequestInit): Promise<BufferedResponse> {
-    const { idempotent } = currentSubgraphCall();
-    if (!idempotent || !this.options.deduplicate)
-      return new BufferedResponse(url, await this.guarded(url, init));
-    const key = deduplicationKey(url, init);
+  /** Sends `request` to `url`; an HTTP error status is an answer too, a request that got none throws. */
+  send(url: URL, request: OutgoingRequest): Promise<ReceivedAnswer> {
+    if (!request.idempotent || !this.options.deduplicate) return this.guarded(url, request);
+    const key = deduplicationKey(url, request);
     let shared = this.inFlight.get(key);
     if (!shared) {
-      shared = this.guarded(url, init).finally(() => this.inFlight.delete(key));
+      shared = this.guarded(url, request).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, shared);
     }
-    return new BufferedResponse(url, await shared);
+    return shared;
   }
 
-  private async guarded(url: string, init: FetcherRequestInit): Promise<ReceivedAnswer> {
+  private async guarded(url: URL, request: OutgoingRequest): Promise<ReceivedAnswer> {
     const deadline = Date.now() + this.options.timeoutMs;
     try {
-      return await this.breaker.fire(new URL(url), init, deadline);
+      return await this.breaker.fire(url, request, deadline);
     } catch (error) {
       if (error instanceof ServerErrorAnswer) return error.answer;
       const code = (error as { code?: unknown }).code;
@@ -142,11 +152,11 @@ export class SubgraphFetcher {
     }
   }
 
-  private async attempt(url: URL, init: FetcherRequestInit, deadline: number): Promise<ReceivedAnswer> {
-    const retries = currentSubgraphCall().idempotent ? this.options.retries : 0;
+  private async attempt(url: URL, request: OutgoingRequest, deadline: number): Promise<ReceivedAnswer> {
+    const retries = request.idempotent ? this.options.retries : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.request(url, init, deadline);
+        const answer = await this.request(url, request, deadline);
         if (answer.status >= 500) throw new ServerErrorAnswer(answer);
         return answer;
       } catch (error) {
@@ -158,15 +168,15 @@ export class SubgraphFetcher {
     }
   }
 
-  private async request(url: URL, init: FetcherRequestInit, deadline: number): Promise<ReceivedAnswer> {
+  private async request(url: URL, request: OutgoingRequest, deadline: number): Promise<ReceivedAnswer> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new DeadlineError();
     const response = await this.options.agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      headers: init.headers ?? {},
-      body: init.body ?? null,
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
       signal: AbortSignal.timeout(remaining),
     });
     const body = await response.body.text();
@@ -210,8 +220,7 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** Same subgraph, same bytes, same caller: the same answer. Request ids and trace headers differ and do not matter. */
-function deduplicationKey(url: string, init: FetcherRequestInit): string {
-  const caller = init.headers?.[GatewayProofHeader.CALLER] ?? '';
-  const body = typeof init.body === 'string' ? init.body : (init.body?.toString('utf8') ?? '');
-  return `${url}\n${caller}\n${body}`;
+function deduplicationKey(url: URL, request: OutgoingRequest): string {
+  const caller = request.headers[GatewayProofHeader.CALLER] ?? '';
+  return `${url.href}\n${caller}\n${request.body}`;
 }

@@ -1,8 +1,6 @@
-import type { GraphQLDataSource, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Metrics } from '@shop/platform/metrics';
-import { traceOutgoingRequest } from '@shop/platform/telemetry';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { GatewayContext } from '../context';
+import type { SubgraphService } from '../fetcher/subgraph-service';
 
 interface SubgraphMetrics {
   requests: Counter<'subgraph' | 'outcome'>;
@@ -34,33 +32,21 @@ function subgraphMetrics(registry: Registry): SubgraphMetrics {
   return created;
 }
 
-/**
- * A subgraph's data source with its calls counted and timed per subgraph, and traced: each
- * call is a client span whose `traceparent` goes along, so the subgraph's spans join the
- * client's trace.
- */
+/** A subgraph's requests counted and timed per subgraph (each is traced by the HTTP client). */
 export function observeSubgraph(
   subgraph: string,
   metrics: Metrics,
-  dataSource: RemoteGraphQLDataSource<GatewayContext>,
-): GraphQLDataSource<GatewayContext> {
+  service: SubgraphService,
+): SubgraphService {
   const { requests, duration } = subgraphMetrics(metrics.registry);
-  const fetch = dataSource.fetcher;
-  dataSource.fetcher = (url, init = {}) =>
-    traceOutgoingRequest(
-      { method: init.method ?? 'GET', url, spanName: `POST ${subgraph}` },
-      (traceHeaders) => fetch(url, { ...init, headers: { ...init.headers, ...traceHeaders } }),
-    );
   return {
-    async process(options) {
-      // Health checks and schema loading are the gateway's own business, not client traffic.
-      if (!('incomingRequestContext' in options)) return dataSource.process(options);
+    async send(request, call) {
       const stopTimer = duration.startTimer({ subgraph });
       let outcome: 'ok' | 'error' | 'failed' = 'failed';
       try {
-        const response = await dataSource.process(options);
-        outcome = (response.errors?.length ?? 0) > 0 ? 'error' : 'ok';
-        return response;
+        const answer = await service.send(request, call);
+        outcome = (answer.errors?.length ?? 0) > 0 ? 'error' : 'ok';
+        return answer;
       } finally {
         stopTimer();
         requests.inc({ subgraph, outcome });

@@ -1,14 +1,8 @@
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
-import { currentRequestContext } from '@shop/platform/request-context';
 import type { GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from '../context';
-import { withSubgraphCall } from '../fetcher/subgraph-call';
 import { SubgraphUnavailableError } from '../fetcher/subgraph-fetcher';
-import { isRequested, readSubgraphOperation, type SubgraphOperation } from './subgraph-operation';
-
-type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
-type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
+import type { SubgraphAnswer, SubgraphRequest, SubgraphService } from '../fetcher/subgraph-service';
+import { isRequested, readSubgraphOperation } from './subgraph-operation';
 
 /**
  * A subgraph request that fails (the subgraph is down, too slow, its circuit open, or it
@@ -17,51 +11,36 @@ type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>
  * is served. The gateway maps `_entities` error paths onto the client's paths (each entity's
  * place in the answer), so an error lands exactly where the field is. The error carries no
  * public code: clients see INTERNAL_SERVER_ERROR with the masked message; the log has the cause.
- *
- * Here the call starts (see SubgraphCall): the operation type decides what the fetcher may do
- * (a query may be retried and shared, a mutation is sent once), and the caller and client
- * address go into the proof the request is signed with.
  */
 export function servePartialResults(
   subgraph: string,
-  dataSource: GraphQLDataSource<GatewayContext>,
+  service: SubgraphService,
   logger: Logger,
-): GraphQLDataSource<GatewayContext> {
+): SubgraphService {
   return {
-    async process(options) {
-      // Loading a subgraph's SDL and health checks are the gateway's own business: they may fail.
-      if (!('incomingRequestContext' in options)) return dataSource.process(options);
-      const operation = readSubgraphOperation(options.request.query ?? '');
+    async send(request, call) {
       try {
-        const call = {
-          idempotent: operation.type === 'query',
-          caller: options.context.caller ?? null,
-          clientAddress: currentRequestContext()?.clientAddress ?? null,
-        };
-        return await withSubgraphCall(call, () => dataSource.process(options));
+        return await service.send(request, call);
       } catch (error) {
-        const context = {
-          err: error,
-          subgraph,
-          operation: options.incomingRequestContext.operationName ?? null,
-        };
+        const context = { err: error, subgraph, operation: call.operationName };
         // A stopped gateway still finishing an execution whose client hung up: nothing failed.
         if (error instanceof SubgraphUnavailableError && error.reason === 'stopped')
           logger.info(context, `subgraph ${subgraph} not asked: the gateway has stopped`);
         else logger.warn(context, `subgraph ${subgraph} failed: its fields are answered with null`);
-        return unavailableAnswer(subgraph, operation, options, error);
+        return unavailableAnswer(subgraph, request, error);
       }
     },
   };
 }
 
-function unavailableAnswer(
+/** The answer for a request that got none: an error at each field it was to supply, its data null. */
+export function unavailableAnswer(
   subgraph: string,
-  operation: SubgraphOperation,
-  options: ProcessOptions,
+  request: Pick<SubgraphRequest, 'query' | 'variables'>,
   error: unknown,
-): Response {
-  const variables = options.request.variables ?? {};
+): SubgraphAnswer {
+  const operation = readSubgraphOperation(request.query);
+  const { variables } = request;
   const message = `subgraph ${subgraph} did not answer: ${(error as Error).message ?? String(error)}`;
   const extensions = { code: 'INTERNAL_SERVER_ERROR' };
   const representations = variables.representations;

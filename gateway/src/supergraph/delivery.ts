@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SupergraphManager } from '@apollo/gateway';
 import type { Logger } from '@shop/platform/logger';
 import { StartupError } from '@shop/platform/service';
 import type { GatewayConfig } from '../config';
@@ -69,7 +68,7 @@ export interface PreparedSupergraph {
  * they started with; `current` is then what was prepared with it. A supergraph that fails to
  * load is logged, and the one being served stays.
  */
-export class SupergraphDelivery<TPrepared extends PreparedSupergraph> implements SupergraphManager {
+export class SupergraphDelivery<TPrepared extends PreparedSupergraph> {
   private update: ((sdl: string) => void) | null = null;
   private servedId: string | null = null;
   private failedId: string | null = null;
@@ -126,7 +125,7 @@ export class SupergraphDelivery<TPrepared extends PreparedSupergraph> implements
     return this.source.description;
   }
 
-  async initialize({ update }: Parameters<SupergraphManager['initialize']>[0]) {
+  async initialize({ update }: { update: (supergraphSdl: string) => void }) {
     this.update = update;
     this.servedId = supergraphId(this.initialSdl);
     this.stopWatching = this.source.watch?.(() => this.settleThenRefresh(), this.logger) ?? null;

@@ -1,10 +1,9 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import type { Logger } from '@shop/platform/logger';
 import type { GraphQLSchema } from 'graphql';
-import type { GatewayContext } from '../context';
 import { type Delivery, type SubgraphEndpoint, SupergraphEngine } from '../execution/engine';
 import type { SubscriptionSource } from '../execution/subscription-events';
+import type { SubgraphService } from '../fetcher/subgraph-service';
 import type { PlannerPool } from '../planning/planner-pool';
 import { SubscriptionsAcrossReloads } from '../subscriptions/supergraph-reloads';
 import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
@@ -20,14 +19,14 @@ import type { PreparedSupergraph, SupergraphDelivery } from './delivery';
 export class EngineGateway<TPrepared extends PreparedSupergraph> implements GatewayInterface {
   private engine: SupergraphEngine | null = null;
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
-  private readonly dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
+  private readonly subgraphs = new Map<string, SubgraphService>();
   private readonly subscriptionSources = new Map<string, SubscriptionSource>();
   private cleanup: (() => Promise<void>) | null = null;
   private readonly subscriptions = new SubscriptionsAcrossReloads();
 
   constructor(
     private readonly delivery: SupergraphDelivery<TPrepared>,
-    private readonly buildService: (subgraph: SubgraphEndpoint) => GraphQLDataSource<GatewayContext>,
+    private readonly buildSubgraph: (subgraph: SubgraphEndpoint) => SubgraphService,
     private readonly buildSubscriptionSource: (subgraph: SubgraphEndpoint) => SubscriptionSource,
     private readonly options: { validateSupergraph: boolean; logger: Logger; planner: PlannerPool },
   ) {}
@@ -40,11 +39,7 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
   }
 
   async load() {
-    const { supergraphSdl, cleanup } = await this.delivery.initialize({
-      update: (sdl) => this.serve(sdl),
-      healthCheck: async () => {},
-      getDataSource: (subgraph) => this.dataSourceFor({ name: subgraph.name, url: subgraph.url ?? '' }),
-    });
+    const { supergraphSdl, cleanup } = await this.delivery.initialize({ update: (sdl) => this.serve(sdl) });
     this.cleanup = cleanup ?? null;
     this.serve(supergraphSdl);
     return {
@@ -95,7 +90,7 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
   private serve(sdl: string): void {
     const engine = new SupergraphEngine(sdl, {
       validateSupergraph: this.options.validateSupergraph,
-      dataSourceFor: (subgraph) => this.dataSourceFor(subgraph),
+      subgraphFor: (subgraph) => this.subgraphFor(subgraph),
       planner: this.options.planner,
       subscriptionSourceFor: (subgraph) => this.subscriptionSourceFor(subgraph),
     });
@@ -115,12 +110,12 @@ export class EngineGateway<TPrepared extends PreparedSupergraph> implements Gate
     }
   }
 
-  /** One data source per subgraph and URL, kept across versions of the supergraph. */
-  private dataSourceFor(subgraph: SubgraphEndpoint): GraphQLDataSource<GatewayContext> {
-    return keptPerEndpoint(this.dataSources, subgraph, this.buildService);
+  /** One subgraph service per subgraph and URL, kept across versions of the supergraph. */
+  private subgraphFor(subgraph: SubgraphEndpoint): SubgraphService {
+    return keptPerEndpoint(this.subgraphs, subgraph, this.buildSubgraph);
   }
 
-  /** One subscription source per subgraph and URL, kept across versions (as the data sources). */
+  /** One subscription source per subgraph and URL, kept across versions (as the subgraph services). */
   private subscriptionSourceFor(subgraph: SubgraphEndpoint): SubscriptionSource {
     return keptPerEndpoint(this.subscriptionSources, subgraph, this.buildSubscriptionSource);
   }

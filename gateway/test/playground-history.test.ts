@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { launchChromium } from '@shop/devkit/testing/browser';
 import { GatewayProofError, SeenNonces, verifyGatewayRequest } from '@shop/platform/auth';
 import { listen } from '@shop/platform/http';
 import { createLogger } from '@shop/platform/logger';
@@ -10,6 +11,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
+import { startTestIssuer } from './support/test-issuer';
 
 const SECRET = 'history-test-usage-secret-0123456789abcdef';
 const composition = composeServices([
@@ -218,24 +220,94 @@ describe('the schema history page', () => {
     expect(registry.requests.length).toBe(before);
   });
 
-  it('is not served in production, even with the playground turned on', async () => {
-    const off = await start({
-      NODE_ENV: 'production',
-      REGISTRY_URL: registry.url,
-      USAGE_REPORTING_SECRET: SECRET,
-    });
-    expect((await off('/playground/history')).status).toBe(404);
-    expect((await off('/playground/history/versions')).status).toBe(404);
-    const on = await start({
-      NODE_ENV: 'production',
-      PLAYGROUND_ENABLED: 'true',
-      REGISTRY_URL: registry.url,
-      USAGE_REPORTING_SECRET: SECRET,
-    });
-    const before = registry.requests.length;
-    const refused = await on('/playground/history/usage?coordinate=Book.title');
-    expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ code: 'HISTORY_OFF_IN_PRODUCTION' });
-    expect(registry.requests.length).toBe(before);
+  it('in production serves the page and answers an admin only: 401 anonymous or a bad token, 403 a customer', async () => {
+    const issuer = await startTestIssuer();
+    try {
+      const production = {
+        NODE_ENV: 'production',
+        JWKS_URL: issuer.jwksUrl,
+        REGISTRY_URL: registry.url,
+        USAGE_REPORTING_SECRET: SECRET,
+      };
+      const admin = await issuer.sign({ sub: '9', role: 'ADMIN', scope: 'users:read' });
+      const customer = await issuer.sign({ sub: '1', role: 'CUSTOMER' });
+      const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+      // The playground is off in production (no GraphiQL), the history page is not; nor with it turned on.
+      for (const get of [
+        await start(production),
+        await start({ ...production, PLAYGROUND_ENABLED: 'true' }),
+      ]) {
+        expect((await get('/playground/history')).status).toBe(200);
+        expect((await get('/playground/history.js')).status).toBe(200);
+        const before = registry.requests.length;
+        for (const path of [
+          '/playground/history/versions',
+          '/playground/history/coordinates',
+          '/playground/history/usage?coordinate=Book.title',
+        ]) {
+          const anonymous = await get(path);
+          expect(anonymous.status, path).toBe(401);
+          expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+          expect((await get(path, bearer('not-a-jwt'))).status, path).toBe(401);
+          expect((await get(path, bearer(issuer.unsigned({ sub: '9', role: 'ADMIN' })))).status, path).toBe(
+            401,
+          );
+          const refused = await get(path, bearer(customer));
+          expect(refused.status, path).toBe(403);
+          expect(await refused.json()).toMatchObject({ code: 'FORBIDDEN' });
+        }
+        // Nothing refused reached the registry.
+        expect(registry.requests.length).toBe(before);
+
+        const versions = await get('/playground/history/versions', bearer(admin));
+        expect(versions.status).toBe(200);
+        expect(versions.headers.get('cache-control')).toBe('private, no-store');
+        expect(await versions.json()).toEqual({ versions: [VERSION] });
+        const usage = await get('/playground/history/usage?coordinate=Book.title', bearer(admin));
+        expect(await usage.json()).toMatchObject({ usage: [{ operationName: 'Shelf' }] });
+        // The admin's token stays at the gateway: the registry gets the gateway's proof only.
+        for (const request of registry.requests.slice(before))
+          expect(request.headers.authorization).toBeUndefined();
+        // Still malformed parameters are refused, for an admin too.
+        expect((await get('/playground/history/usage?coordinate=../tokens', bearer(admin))).status).toBe(400);
+      }
+      const playgroundOff = await start(production);
+      expect((await playgroundOff('/')).status).toBe(404);
+      expect((await playgroundOff('/playground/operations.json')).status).toBe(404);
+    } finally {
+      issuer.stop();
+    }
+  });
+  it('in production the page asks for a log-in and reads with the admin token pasted there', async () => {
+    const issuer = await startTestIssuer();
+    const browser = await launchChromium();
+    try {
+      const get = await start({
+        NODE_ENV: 'production',
+        JWKS_URL: issuer.jwksUrl,
+        REGISTRY_URL: registry.url,
+        USAGE_REPORTING_SECRET: SECRET,
+      });
+      const page = await browser.newPage();
+      await page.goto((await get('/playground/history')).url);
+      const login = page.getByRole('heading', { name: 'Log in as an admin' });
+      await login.waitFor();
+      await expect(page.getByTestId('registry-error').first().textContent()).resolves.toContain(
+        'Log in as an admin',
+      );
+
+      await page.getByLabel('or token').fill(await issuer.sign({ sub: '1', role: 'CUSTOMER' }));
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByText('Only an admin may read the schema history.').first().waitFor();
+
+      await page.getByLabel('or token').fill(await issuer.sign({ sub: '9', role: 'ADMIN' }));
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.locator('article[data-version="2"]').waitFor();
+      expect(await login.isHidden()).toBe(true);
+      expect(await page.locator('article[data-version="2"]').textContent()).toContain('library deploy');
+    } finally {
+      await browser.close();
+      issuer.stop();
+    }
   });
 });

@@ -23,12 +23,13 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** A registry on a fresh database and a free port. */
+/** A registry on a fresh database (on the tests' server unless `database` is given) and a free port. */
 export async function startTestRegistry(
   label: string,
   env: Record<string, string> = {},
+  given?: TestDatabase,
 ): Promise<TestRegistry> {
-  const database = await createTestDatabase(label);
+  const database = given ?? (await createTestDatabase(label));
   const config = loadRegistryConfig({
     DATABASE_URL: database.url,
     PORT: '0',

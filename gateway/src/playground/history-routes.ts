@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, type Routes, sendJson } from '@shop/platform/http';
+import { type Caller, isAdmin } from '@shop/platform/auth';
+import { HttpError, type RouteHandler, type Routes, sendJson } from '@shop/platform/http';
 import type { Logger } from '@shop/platform/logger';
 import type { GatewayConfig } from '../config';
 import { createRegistryReader, type RegistryRead } from './registry-reader';
@@ -12,13 +13,20 @@ const MAX_VERSION_ID = 999_999_999;
 /** `Type`, `Type.field` or `Type.field.argument` (and `Input.field`, `Enum.VALUE`). */
 const COORDINATE = /^[_A-Za-z][_0-9A-Za-z]*(\.[_A-Za-z][_0-9A-Za-z]*){0,2}$/;
 
+/** How the gateway tells who calls: `/graphql`'s bearer verification, and the caller it found. */
+export interface HistoryAuthentication {
+  authenticate: (handler: RouteHandler) => RouteHandler;
+  callerOf: (req: IncomingMessage) => Caller | null;
+}
+
 /**
  * What the playground's schema history page reads (`GET /playground/history`): the registry's
  * changelog, the coordinates clients used, and who used one. The gateway asks the registry
- * itself (the browser never talks to it nor holds a registry credential). Not in production,
- * where introspection is off too: the history spells out the schema and who calls what.
+ * itself (the browser never talks to it nor holds a registry credential). In production only
+ * an admin's token reads it (401 without one, 403 for anyone else), as introspection is off
+ * there: the history spells out the schema and who calls what. Open in development.
  */
-export function historyRoutes(config: GatewayConfig, logger: Logger): Routes {
+export function historyRoutes(config: GatewayConfig, logger: Logger, auth: HistoryAuthentication): Routes {
   const reader = createRegistryReader(
     {
       registryUrl: config.REGISTRY_URL,
@@ -27,22 +35,33 @@ export function historyRoutes(config: GatewayConfig, logger: Logger): Routes {
     },
     logger,
   );
-  const production = config.NODE_ENV === 'production';
-  const route =
+  const serve =
     (read: (params: URLSearchParams) => Promise<RegistryRead>) =>
     async (req: IncomingMessage, res: ServerResponse) => {
-      if (production) {
-        sendJson(res, 403, {
-          error:
-            'The schema history is not served in production: like introspection, it spells out the schema.',
-          code: 'HISTORY_OFF_IN_PRODUCTION',
-        });
-        return;
-      }
       const answer = await read(new URL(req.url ?? '/', 'http://gateway').searchParams);
       if (answer.ok) sendJson(res, 200, answer.body);
       else sendJson(res, answer.status, { error: answer.message, code: answer.code });
     };
+  const route =
+    config.NODE_ENV === 'production'
+      ? (read: (params: URLSearchParams) => Promise<RegistryRead>) =>
+          auth.authenticate(async (req, res) => {
+            const caller = auth.callerOf(req);
+            if (!caller) {
+              res.setHeader('www-authenticate', 'Bearer');
+              sendJson(res, 401, {
+                error: 'Log in as an admin to read the schema history.',
+                code: 'UNAUTHENTICATED',
+              });
+            } else if (!isAdmin(caller))
+              sendJson(res, 403, { error: 'Only an admin may read the schema history.', code: 'FORBIDDEN' });
+            else {
+              // An admin's answer: no shared cache in between may keep it for the next caller.
+              res.setHeader('cache-control', 'private, no-store');
+              await serve(read)(req, res);
+            }
+          })
+      : serve;
   return {
     'GET /playground/history/versions': route((params) =>
       reader.versions(positiveInt(params, 'before', MAX_VERSION_ID)),

@@ -1,19 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  assertJsonDepth,
-  HttpError,
-  type RouteHandler,
-  type Routes,
-  readBody,
-  sendJson,
-} from '@shop/platform/http';
+import { assertJsonDepth, HttpError, type Routes, readBody, sendJson } from '@shop/platform/http';
 import type { Logger } from '@shop/platform/logger';
 import type { GatewayConfig } from '../config';
 import { withoutSuggestions } from '../http/hide-suggestions';
 import type { GuardedRequest, OperationRejected } from '../limits/operation-guard';
 import type { PlannerPool } from '../planning/planner-pool';
 import { type Asset, loadAssets } from './assets';
-import { historyRoutes } from './history-routes';
+import { type HistoryAuthentication, historyRoutes } from './history-routes';
 import { loadOperations } from './operations';
 import { createQueryPlanExplainer } from './query-plan';
 
@@ -32,12 +25,15 @@ export function playgroundEnabled(config: GatewayConfig): boolean {
   return config.PLAYGROUND_ENABLED ?? config.NODE_ENV !== 'production';
 }
 
+// The history page's script and style: served with it, in production too.
+const HISTORY_FILES = ['history.js', 'history.css'];
+
 /**
  * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the operations of
  * `schema/operations/` ready to run, logging in (or pasting a token) for the Authorization
  * header, the query plan of the operation being edited (`POST /playground/query-plan`), and
- * the schema registry's history and usage (`GET /playground/history`).
- * No routes at all when the playground is off.
+ * the schema registry's history and usage (`GET /playground/history`). When the playground is
+ * off, only the history page in production (where its reads answer admins only), else nothing.
  */
 export async function playgroundRoutes(
   config: GatewayConfig,
@@ -47,25 +43,26 @@ export async function playgroundRoutes(
   /** /graphql's planner threads: plans are made off the event loop, within the same budget. */
   planner: PlannerPool,
   /** What /graphql checks first, checked here too: planning a hostile document is itself the attack. */
-  edge: {
-    guard: (request: GuardedRequest) => OperationRejected | null;
-    authenticate: (handler: RouteHandler) => RouteHandler;
-  },
+  edge: HistoryAuthentication & { guard: (request: GuardedRequest) => OperationRejected | null },
 ): Promise<Routes> {
-  if (!playgroundEnabled(config)) return {};
-  const [assets, operations] = await Promise.all([
-    loadAssets(),
-    loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger),
-  ]);
+  const enabled = playgroundEnabled(config);
+  if (!enabled && config.NODE_ENV !== 'production') return {};
+  const assets = await loadAssets();
+  const history: Routes = {
+    'GET /playground/history': serveAsset(assets, 'history.html'),
+    ...historyRoutes(config, logger, edge),
+  };
+  for (const name of HISTORY_FILES) history[`GET /playground/${name}`] = serveAsset(assets, name);
+  if (!enabled) return history;
+  const operations = await loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger);
   const explain = createQueryPlanExplainer(planner, plannerSdl);
   logger.info(
     `playground on GET / with ${operations.length} operations from ${config.PLAYGROUND_OPERATIONS_DIR}`,
   );
 
   const routes: Routes = {
+    ...history,
     'GET /': serveAsset(assets, 'index.html'),
-    'GET /playground/history': serveAsset(assets, 'history.html'),
-    ...historyRoutes(config, logger),
     'GET /playground/operations.json': (_req, res) => sendJson(res, 200, { operations }),
     'POST /playground/query-plan': edge.authenticate(async (req, res) => {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))

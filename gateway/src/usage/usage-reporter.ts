@@ -55,6 +55,9 @@ export class UsageReporter {
 
   /** Counts one request of operation `usage` from `client`. */
   record(name: string | null, usage: OperationUsage, client: UsageClient, failed: boolean): void {
+    // Introspection alone (GraphiQL's schema fetch, `{ __typename }`) uses no part of the schema:
+    // not a client's usage of the graph (GraphOS's field usage leaves introspection out too).
+    if (usage.coordinates.length === 0) return;
     if (!this.batch.add(name, usage, client, failed)) this.dropped.inc({ reason: 'batch_full' });
   }
 

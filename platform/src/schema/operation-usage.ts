@@ -7,6 +7,7 @@ import {
   getNamedType,
   isEnumType,
   isInputObjectType,
+  isIntrospectionType,
   separateOperations,
   TypeInfo,
   typeFromAST,
@@ -20,7 +21,10 @@ export interface OperationUsage {
   hash: string;
   /** Apollo's usage reporting signature: literals hidden, aliases dropped, fields sorted, whitespace reduced. */
   signature: string;
-  /** The schema coordinates it touches, sorted: `Type.field`, `Type.field.argument`, `Input.field`, `Enum.VALUE`. */
+  /**
+   * The schema coordinates it touches, sorted: `Type.field`, `Type.field.argument`, `Input.field`,
+   * `Enum.VALUE`. Introspection is none of them: an operation of meta fields alone uses nothing.
+   */
   coordinates: string[];
 }
 
@@ -56,8 +60,13 @@ function usedCoordinates(schema: GraphQLSchema, document: DocumentNode): Set<str
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
+        // Meta fields (`__schema`, `__type`, `__typename`) and the introspection types' fields (in
+        // a fragment on `__Type`, say) are not the schema's types: neither they, their arguments
+        // nor anything selected under them is usage.
         const parent = typeInfo.getParentType();
-        if (parent && !node.name.value.startsWith('__')) used.add(`${parent.name}.${node.name.value}`);
+        if (!parent || node.name.value.startsWith('__') || isIntrospectionType(parent)) return false;
+        used.add(`${parent.name}.${node.name.value}`);
+        return undefined;
       },
       Argument(node) {
         const parent = typeInfo.getParentType();

@@ -15,16 +15,65 @@ function el(tag, props, ...children) {
   return node;
 }
 
+// Log in ------------------------------------------------------------------------------------
+// In production the gateway serves the history to admins only: the page sends the token of the
+// admin who logged in here (kept in this tab only, sessionStorage) as a bearer token.
+
+const TOKEN_KEY = 'shop-history-token';
+const loginSection = document.getElementById('login');
+const loginForm = document.getElementById('login-form');
+const loginMessage = document.getElementById('login-message');
+
+async function logIn(email, password) {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query:
+        'mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
+      operationName: 'LogIn',
+      variables: { email, password },
+    }),
+  });
+  const body = await response.json().catch(() => null);
+  const token = body?.data?.logIn?.token;
+  if (!token) throw new Error(body?.errors?.[0]?.message ?? `The gateway answered ${response.status}.`);
+  return token;
+}
+
+loginForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const { email, password, token } = loginForm.elements;
+  try {
+    const bearer =
+      token.value.trim().replace(/^bearer\s+/i, '') || (await logIn(email.value, password.value));
+    sessionStorage.setItem(TOKEN_KEY, bearer);
+    loginForm.reset();
+    loginMessage.textContent = '';
+    loginSection.hidden = true;
+    void loadVersions();
+    void loadCoordinates();
+  } catch (error) {
+    loginMessage.textContent = `Could not log in: ${error.message}`;
+  }
+});
+
 /** The gateway's JSON, or an Error whose message is the one the gateway gave (said plainly on the page). */
 async function getJson(path) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
   let response;
   try {
-    response = await fetch(path, { headers: { accept: 'application/json' } });
+    response = await fetch(path, {
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
   } catch {
     throw new Error('The gateway cannot be reached.');
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.error ?? `The gateway answered ${response.status}.`);
+  // Not an admin, or a token gone stale: ask for a log-in.
+  if (response.status === 401 || response.status === 403) loginSection.hidden = false;
+  const message = body?.error ?? body?.errors?.[0]?.message;
+  if (!response.ok) throw new Error(message ?? `The gateway answered ${response.status}.`);
   return body;
 }
 

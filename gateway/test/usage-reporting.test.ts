@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeenNonces, verifyGatewayRequest } from '@shop/platform/auth';
 import { listen, readBody } from '@shop/platform/http';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageReport } from '../src/usage/usage-batch';
 import { catalogGraph } from './support/catalog-graph';
@@ -122,5 +123,36 @@ describe('usage of answers from the response cache', () => {
     expect(Object.fromEntries(byClient)).toEqual({ 'storefront@2.0.0': 4 });
     const metrics = await graph.metrics();
     expect(metrics).not.toMatch(/gateway_usage_dropped_total\{reason="unknown_operation"\} [1-9]/);
+  });
+});
+
+describe('introspection is not usage', () => {
+  it("reports neither GraphiQL's schema fetch nor a __typename-only query, and no coordinate under a meta field", async () => {
+    const graphiql = client('graphiql', '5');
+    for (let i = 0; i < 2; i++) {
+      const schemaFetch = await graph.graphql(getIntrospectionQuery(), { headers: graphiql });
+      expect(schemaFetch.body.errors).toBeUndefined();
+    }
+    expect(
+      (await graph.graphql('query Ping { __typename }', { headers: graphiql })).body.errors,
+    ).toBeUndefined();
+    // Introspection beside real fields: only the real fields are usage.
+    const mixed = await graph.graphql(
+      'query Mixed { products { id __typename } __type(name: "Product") { fields { name type { name } } } }',
+      { headers: graphiql },
+    );
+    expect(mixed.body.errors).toBeUndefined();
+
+    expect(Object.fromEntries(await waitForReported('Mixed', 1))).toEqual({ 'graphiql@5': 1 });
+    const operations = reports.flatMap((report) => report.operations);
+    expect(operations.find((operation) => operation.name === 'Mixed')?.coordinates).toEqual([
+      'Product.id',
+      'Query.products',
+    ]);
+    expect(operations.map((operation) => operation.name)).not.toContain('IntrospectionQuery');
+    expect(operations.map((operation) => operation.name)).not.toContain('Ping');
+    expect(operations.flatMap((operation) => operation.coordinates).filter((c) => c.includes('__'))).toEqual(
+      [],
+    );
   });
 });

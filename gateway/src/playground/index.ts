@@ -33,8 +33,8 @@ export function playgroundEnabled(config: GatewayConfig): boolean {
 }
 
 /**
- * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the operations of
- * `schema/operations/` ready to run, logging in (or pasting a token) for the Authorization
+ * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the client operations of the
+ * persisted operation manifest ready to run, logging in (or pasting a token) for the Authorization
  * header, the query plan of the operation being edited (`POST /playground/query-plan`), and
  * the schema registry's history and usage (`GET /playground/history`).
  * No routes at all when the playground is off.
@@ -55,11 +55,11 @@ export async function playgroundRoutes(
   if (!playgroundEnabled(config)) return {};
   const [assets, operations] = await Promise.all([
     loadAssets(),
-    loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger),
+    loadOperations(config.PERSISTED_OPERATIONS_MANIFEST, logger),
   ]);
   const explain = createQueryPlanExplainer(planner, plannerSdl);
   logger.info(
-    `playground on GET / with ${operations.length} operations from ${config.PLAYGROUND_OPERATIONS_DIR}`,
+    `playground on GET / with ${operations.length} operations from ${config.PERSISTED_OPERATIONS_MANIFEST}`,
   );
 
   const routes: Routes = {

@@ -479,7 +479,7 @@ describe('review moderation', () => {
     // Newest first: the review just written heads the list, with its author and product.
     await expect.poll(() => reviews.first().textContent()).toContain(text);
     expect(await review.textContent()).toContain('1 / 5 by Carla Critic');
-    await review.getByRole('link', { name: product.name }).waitFor();
+    await review.getByRole('link', { name: product.name, exact: true }).waitFor();
     await expectAccessible(page);
     await review.getByRole('button', { name: 'Delete review' }).click();
     await expect.poll(() => review.count()).toBe(0);
@@ -500,6 +500,76 @@ describe('review moderation', () => {
     await customer.context.close();
     const refused = await stack.graphql('{ recentReviews { totalCount } }', {}, critic);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('narrows the list to poor reviews and to one product, kept in the URL: a reload and the back button keep them', async () => {
+    const admin = await stack.graphql<{ logIn: { token: string } }>(
+      'mutation { logIn(email: "admin@shop.test", password: "admin-password") { token } }',
+    );
+    const headers = { authorization: `Bearer ${admin.body.data?.logIn.token}` };
+    const matching = async (filter: Record<string, unknown>) =>
+      (
+        await stack.graphql<{ recentReviews: { totalCount: number } }>(
+          'query ($filter: RecentReviewsFilter) { recentReviews(filter: $filter) { totalCount } }',
+          { filter },
+          headers,
+        )
+      ).body.data?.recentReviews.totalCount;
+
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    await page.getByRole('link', { name: 'Moderate reviews' }).click();
+    const reviews = page.getByRole('list', { name: 'Newest reviews' }).getByRole('listitem');
+    await reviews.first().waitFor();
+    /** The stars of each review listed, and the products they are of. */
+    const shown = () =>
+      Promise.all([
+        reviews.locator('strong').allTextContents(),
+        reviews.locator('a[href^="/product/"]').allTextContents(),
+      ]);
+    const countLine = () => page.getByText(/ newest first\.$/).textContent();
+
+    await page.getByLabel('Rating').selectOption({ label: '2 stars or fewer' });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const poor = await matching({ maxRating: 2 });
+    expect(poor).toBeGreaterThan(0);
+    await expect.poll(countLine).toBe(`${poor} matching reviews, newest first.`);
+    expect(new URL(page.url()).search).toBe('?rating=2');
+    const [stars] = await shown();
+    expect(stars.length).toBe(Math.min(poor ?? 0, 20));
+    expect(stars.every((text) => text === '1 / 5' || text === '2 / 5')).toBe(true);
+    await expectAccessible(page);
+
+    // One product's poor reviews, from a link on one of them.
+    const [, products] = await shown();
+    const product = products[0] ?? '';
+    await reviews
+      .first()
+      .getByRole('link', { name: `only ${product}` })
+      .click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('product')).toBeTruthy();
+    const productId = new URL(page.url()).searchParams.get('product');
+    const poorOfProduct = await matching({ maxRating: 2, productId });
+    await expect.poll(countLine).toBe(`${poorOfProduct} matching reviews, newest first.`);
+    expect(await page.getByTestId('product-filter').textContent()).toContain(
+      `Only the reviews of ${product}`,
+    );
+    expect((await shown())[1].every((name) => name === product)).toBe(true);
+
+    // The URL is the state: a reload shows the same list and the form says what is chosen.
+    await page.reload();
+    await expect.poll(countLine).toBe(`${poorOfProduct} matching reviews, newest first.`);
+    expect(await page.getByLabel('Rating').inputValue()).toBe('2');
+    // Back: every product's poor reviews again; once more: the unfiltered list.
+    await page.goBack();
+    await expect.poll(countLine).toBe(`${poor} matching reviews, newest first.`);
+    expect(await page.getByTestId('product-filter').count()).toBe(0);
+    await page.goBack();
+    await expect.poll(countLine).toBe(`${await matching({})} reviews in the shop, newest first.`);
+    expect(await page.getByLabel('Rating').inputValue()).toBe('');
+    await context.close();
   });
 });
 

@@ -18,8 +18,9 @@ import { composeSupergraph, readSubgraphSources } from './scripts/lib/supergraph
  * `npm run codegen`: GraphQL Code Generator, run through its core API (its CLI pulls in
  * loaders that need Node 22). For each subgraph, resolver types from its SDL, federation on,
  * with mapper types so resolvers receive database rows where the schema names a type. For
- * clients, typed documents of the operations in schema/operations/ (client preset) and the
- * persisted operation manifest the gateway's safelist reads, against the composed API schema.
+ * clients, typed documents of the client operations (client preset; the storefront's beside its
+ * components, the others in schema/operations/: OPERATION_FOLDERS) and the persisted operation
+ * manifest the gateway's safelist reads, against the composed API schema.
  * For events, the TypeScript of schema/events/*.proto (buf generate with protoc-gen-es).
  * `--check` writes nothing and fails when a generated file is stale (CI).
  */

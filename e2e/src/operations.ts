@@ -1,22 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
+import { clientOperation } from '@shop/devkit/operations';
 import { ROOT } from '@shop/scripts/lib/services';
 import { parse } from 'graphql';
 import type { GraphQLResponse, TestStack } from './test-stack';
-
-/** The client operations of `schema/operations/`, one named operation per file, by name. */
-export const OPERATIONS_DIR = join(ROOT, 'schema/operations');
-
-export function loadOperations(): Map<string, string> {
-  return new Map(
-    readdirSync(OPERATIONS_DIR)
-      .filter((file) => file.endsWith('.graphql'))
-      .sort()
-      .map((file) => [file.replace(/\.graphql$/, ''), readFileSync(join(OPERATIONS_DIR, file), 'utf8')]),
-  );
-}
 
 /**
  * Who sends an operation. Anonymous today; once the gateway verifies tokens (identity), a test
@@ -30,7 +19,7 @@ export function authorizationHeaders(credentials: Credentials = {}): Record<stri
   return credentials.token ? { authorization: `Bearer ${credentials.token}` } : {};
 }
 
-/** Runs operation `name` of `schema/operations/` through the gateway, as a frontend would. */
+/** Runs client operation `name` (the storefront's or another client's) through the gateway, as a frontend would. */
 export async function runOperation<TData = Record<string, unknown>>(
   stack: TestStack,
   name: string,
@@ -38,9 +27,10 @@ export async function runOperation<TData = Record<string, unknown>>(
   credentials: Credentials = {},
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<TData>> {
-  const document = loadOperations().get(name);
-  if (!document) throw new Error(`no operation ${name} in ${OPERATIONS_DIR}`);
-  return stack.graphql<TData>(document, variables, { ...authorizationHeaders(credentials), ...headers });
+  return stack.graphql<TData>(clientOperation(name), variables, {
+    ...authorizationHeaders(credentials),
+    ...headers,
+  });
 }
 
 /** GraphQL requests a subgraph has served so far (its `http_requests_total` for POST /graphql). */

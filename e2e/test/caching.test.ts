@@ -1,18 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientOperation } from '@shop/devkit/operations';
 import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import { type ServiceProcess, startServiceProcess } from '@shop/scripts/lib/processes';
 import { localSubgraphUrl, ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import { stockSupergraph } from '@shop/scripts/lib/stock-supergraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenSignedWith } from '../src/access-tokens';
-import { loadOperations, runOperation } from '../src/operations';
+import { runOperation } from '../src/operations';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 const PLAN: SeedPlan = { seed: 5, categories: 12, products: 240, users: 40, reviews: 1200, orders: 0 };
 const BOUND_SECONDS = 2;
-const operations = loadOperations();
 
 let stack: TestStack;
 let tokenOf: (user: number) => string;
@@ -50,9 +50,9 @@ describe('with the response cache on', () => {
         for (let round = 0; round < 10; round++) {
           const id = seedIds.product(round);
           const results = await Promise.all([
-            stack.graphql(operations.get('AccountPage') ?? '', {}, headers),
+            stack.graphql(clientOperation('AccountPage'), {}, headers),
             stack.graphql(mine, { id }, headers),
-            stack.graphql(operations.get('ProductPage') ?? '', { id, reviewsFirst: 3 }, headers),
+            stack.graphql(clientOperation('ProductPage'), { id, reviewsFirst: 3 }, headers),
           ]);
           for (const result of results) {
             expect(result.status).toBe(200);
@@ -140,7 +140,7 @@ describe('answers identical to a stock @apollo/gateway', () => {
   it.each(cases)(
     '%s %j: this gateway (answered, then cached) and the stock gateway agree',
     async (name, variables) => {
-      const query = operations.get(name) ?? '';
+      const query = clientOperation(name);
       const expected = await stockAnswer(query, variables);
       const first = await stack.graphql(query, variables);
       const second = await stack.graphql(query, variables);

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
+import { clientOperation } from '@shop/devkit/operations';
 import { type SeedPlan, seedIds, seedProductSku } from '@shop/devkit/seed';
-import { ROOT } from '@shop/scripts/lib/services';
 import { print } from 'graphql';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,8 +143,7 @@ describe('the low-stock list @provides the SKU from inventory', () => {
   const planOf = (query: string) => queryPlanOf(query);
 
   it('is answered by inventory alone when the list asks for SKUs and stock', () => {
-    const document = readFileSync(join(ROOT, 'schema/operations/LowStock.graphql'), 'utf8');
-    expect(fetchesPerSubgraph(planOf(document))).toEqual({ inventory: 1 });
+    expect(fetchesPerSubgraph(planOf(clientOperation('LowStock')))).toEqual({ inventory: 1 });
   });
 
   it('needs the catalog only for what inventory does not hold', () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
@@ -7,9 +7,10 @@ import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { subgraphSecretVariable } from '@shop/platform/config';
 import { createLogger } from '@shop/platform/logger';
 import { type InMemoryTelemetry, type ReadableSpan, recordSpansInMemory } from '@shop/platform/telemetry';
+import { generateClientArtifacts } from '@shop/scripts/lib/client-documents';
 import { SUBGRAPHS } from '@shop/scripts/lib/services';
 import { readSubgraphSources } from '@shop/scripts/lib/supergraph';
-import { parse } from 'graphql';
+import { buildASTSchema, parse, printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { type RunningGateway, startGateway } from '../../gateway/src/server';
@@ -65,15 +66,18 @@ beforeAll(async () => {
   supergraphDir = await mkdtemp(join(tmpdir(), 'tracing-supergraph-'));
   const path = join(supergraphDir, 'supergraph.graphql');
   await writeFile(path, composition.supergraphSdl);
-  // Metrics label only the operations the gateway knows (committed ones); these two are.
-  const operationsDir = join(supergraphDir, 'operations');
-  await mkdir(operationsDir);
-  await writeFile(join(operationsDir, 'observed.graphql'), `${STOREFRONT}\n${TOO_MANY}\n`);
+  // Metrics label only the operations the gateway knows (the persisted ones); these two are.
+  const { manifest } = await generateClientArtifacts(
+    printSchema(buildASTSchema(composition.schema.toAPISchema().toAST())),
+    [{ file: 'schema/operations/observed.graphql', source: `${STOREFRONT}\n${TOO_MANY}\n` }],
+  );
+  const manifestPath = join(supergraphDir, 'persisted-operations.json');
+  await writeFile(manifestPath, JSON.stringify(manifest));
   gateway = await startGateway(
     loadGatewayConfig(
       {
         PORT: '0',
-        PLAYGROUND_OPERATIONS_DIR: operationsDir,
+        PERSISTED_OPERATIONS_MANIFEST: manifestPath,
         ...Object.fromEntries([...secrets].map(([name, secret]) => [subgraphSecretVariable(name), secret])),
       },
       ['node', 'main.ts', '--supergraph', path],

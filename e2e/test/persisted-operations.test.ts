@@ -17,7 +17,7 @@ import { gatewaySubscriptionClient } from '../src/gateway-subscriptions';
 import { startTestStack, type TestStack } from '../src/test-stack';
 
 /**
- * The shop's own client operations (schema/operations/, through `npm run codegen`) against the
+ * The shop's own client operations (the storefront's and the others', through `npm run codegen`) against the
  * whole system with the safelist on: each is accepted by id and by text, anything else refused.
  * What each operation returns is the business of the tests of its subgraph.
  */

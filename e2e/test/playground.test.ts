@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { launchChromium } from '@shop/devkit/testing/browser';
+import { generateClientArtifacts } from '@shop/scripts/lib/client-documents';
 import { publishAtStart } from '@shop/scripts/lib/registry/publish-at-start';
+import { API_SCHEMA_FILE } from '@shop/scripts/lib/schema-artifacts';
 import { ROOT } from '@shop/scripts/lib/services';
 import { readSubgraphSources } from '@shop/scripts/lib/supergraph';
 import type { Browser, Page } from 'playwright-core';
@@ -22,39 +24,45 @@ let stack: TestStack;
 let registry: TestRegistry | undefined;
 let browser: Browser;
 let page: Page;
-let operationsDir: string;
+let manifestDir: string;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  // The playground offers the operations of a folder; this one has a fragment in a second file.
-  operationsDir = await mkdtemp(join(tmpdir(), 'playground-operations-'));
-  await mkdir(join(operationsDir, 'storefront'));
-  await writeFile(
-    join(operationsDir, 'storefront', 'products.graphql'),
-    `# What the shop's front page shows.
+  // The playground offers the persisted operations; these come from two files, a fragment in the second.
+  const files = [
+    {
+      file: 'schema/operations/storefront/products.graphql',
+      source: `# What the shop's front page shows.
 query FrontPage($first: Int = 3) {
   products(first: $first, orderBy: NAME) {
     edges { node { ...ProductCard } }
   }
 }
 `,
-  );
-  await writeFile(
-    join(operationsDir, 'fragments.graphql'),
-    `fragment ProductCard on Product {
+    },
+    {
+      file: 'schema/operations/fragments.graphql',
+      source: `fragment ProductCard on Product {
   name
   price { amount currency }
   reviews(first: 2) { edges { node { rating author { name } } } }
 }
 `,
+    },
+  ];
+  const { manifest } = await generateClientArtifacts(
+    await readFile(join(ROOT, API_SCHEMA_FILE), 'utf8'),
+    files,
   );
+  manifestDir = await mkdtemp(join(tmpdir(), 'playground-operations-'));
+  await writeFile(join(manifestDir, 'persisted-operations.json'), JSON.stringify(manifest));
   // A registry the gateway reports usage to and the history page reads (the gateway serves its file).
   registry = await startTestRegistry('playground_history');
   [stack, browser] = await Promise.all([
     startTestStack({
       seed: DEMO_SEED_PLAN,
       env: {
-        PLAYGROUND_OPERATIONS_DIR: operationsDir,
+        PERSISTED_OPERATIONS_MANIFEST: join(manifestDir, 'persisted-operations.json'),
         REGISTRY_URL: registry.url,
         USAGE_REPORTING_SECRET: USAGE_SECRET,
         USAGE_REPORT_INTERVAL_SECONDS: '0.2',
@@ -73,7 +81,7 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   await registry?.stop();
-  if (operationsDir) await rm(operationsDir, { recursive: true, force: true });
+  if (manifestDir) await rm(manifestDir, { recursive: true, force: true });
 });
 
 /** The text of one of GraphiQL's editors (CodeMirror renders only the visible lines, so ask it). */
@@ -106,7 +114,7 @@ async function openPanel(title: string): Promise<void> {
 }
 
 describe('the playground at GET / on the gateway', () => {
-  it('runs an operation from schema/operations across three subgraphs and shows the data', async () => {
+  it('runs a persisted operation across three subgraphs and shows the data', async () => {
     const root = new URL('/', stack.gatewayUrl).toString();
     const response = await page.goto(root);
     expect(response?.status()).toBe(200);
@@ -118,7 +126,7 @@ describe('the playground at GET / on the gateway', () => {
     await expect
       .poll(() => editorValue('.graphiql-query-editor'), { timeout: 10_000 })
       .toContain('query FrontPage');
-    // The fragment from the other file came along, so the operation runs as it is.
+    // The fragment it uses came along, so the operation runs as it is.
     expect(await editorValue('.graphiql-query-editor')).toContain('fragment ProductCard on Product');
 
     await page.locator('.graphiql-execute-button').click();

@@ -1,11 +1,10 @@
+import { clientOperation } from '@shop/devkit/operations';
 import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { accessTokenSignedWith } from '../src/access-tokens';
-import { loadOperations } from '../src/operations';
 import { type GraphQLResponse, startTestStack, type TestStack } from '../src/test-stack';
 
 const PLAN: SeedPlan = { seed: 3, categories: 12, products: 120, users: 20, reviews: 600, orders: 0 };
-const operations = loadOperations();
 
 // Operations that never touch reviews: the admin's product editor and a product card without ratings.
 const PRODUCT_CARD =
@@ -63,8 +62,8 @@ it('keeps serving while a subgraph is killed under load, with partial answers, a
   let phase: 'before' | 'down' | 'after' = 'before';
   let stopLoad = false;
   let round = 0;
-  const productPage = operations.get('ProductPage') ?? '';
-  const productEditor = operations.get('ProductEditor') ?? '';
+  const productPage = clientOperation('ProductPage');
+  const productEditor = clientOperation('ProductEditor');
 
   // Eight clients, each sending one request after the other until told to stop (bounded below).
   const clients = Array.from({ length: 8 }, async (_, client) => {

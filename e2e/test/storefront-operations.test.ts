@@ -1,10 +1,10 @@
+import { clientOperation } from '@shop/devkit/operations';
 import { type FieldNode, Kind, parse, print, type SelectionSetNode } from 'graphql';
 import { expect, it } from 'vitest';
-import { loadOperations } from '../src/operations';
 
 /** The selection set at `path` (field names from the root) of operation `name`, printed. */
 function selectionAt(name: string, path: string[]): string {
-  const operation = parse(loadOperations().get(name) ?? '').definitions.find(
+  const operation = parse(clientOperation(name)).definitions.find(
     (definition) => definition.kind === Kind.OPERATION_DEFINITION,
   );
   let selectionSet: SelectionSetNode | undefined = operation?.selectionSet;

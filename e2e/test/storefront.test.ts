@@ -35,6 +35,11 @@ afterAll(async () => {
 /** A fresh shopper: own storage (cart, session), console errors and failed requests recorded. */
 async function newShopper(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  return { context, page: await watchedPage(context) };
+}
+
+/** A new tab of `context` whose console errors and failed requests count as problems. */
+async function watchedPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error')
@@ -47,7 +52,7 @@ async function newShopper(): Promise<{ context: BrowserContext; page: Page }> {
     if (reason !== 'net::ERR_ABORTED')
       problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
   });
-  return { context, page };
+  return page;
 }
 
 const url = (path: string) => `${storefront.url.replace('localhost', '127.0.0.1')}${path}`;
@@ -146,6 +151,40 @@ async function placeOrderFromCart(page: Page, token: string, clicks = 1): Promis
   await page.getByRole('button', { name: 'Place order' }).click({ clickCount: clicks });
   await page.getByTestId('order-status').waitFor();
 }
+
+/** A socket the page opened to the gateway: the token its connection_init carried, and whether it closed. */
+interface GatewaySocket {
+  token: string | undefined;
+  closed: boolean;
+}
+
+/** Every socket `page` opens to the gateway from now on, as it opens, authenticates and closes. */
+function gatewaySocketsOf(page: Page): GatewaySocket[] {
+  const sockets: GatewaySocket[] = [];
+  page.on('websocket', (socket) => {
+    if (socket.url() !== stack.gatewayUrl.replace(/^http/, 'ws')) return;
+    const entry: GatewaySocket = { token: undefined, closed: false };
+    sockets.push(entry);
+    socket.on('framesent', ({ payload }) => {
+      const message = JSON.parse(String(payload)) as {
+        type: string;
+        payload?: { authorization?: string };
+      };
+      if (message.type === 'connection_init')
+        entry.token = message.payload?.authorization?.replace(/^Bearer /, '');
+    });
+    socket.on('close', () => {
+      entry.closed = true;
+    });
+  });
+  return sockets;
+}
+
+/** The session the storefront keeps for the page's origin (its token and user), if logged in. */
+const storedSession = (page: Page) =>
+  page.evaluate<{ token: string; expiresAt: string; user: { name: string } } | null>(
+    "JSON.parse(localStorage.getItem('shop.session') ?? 'null')",
+  );
 
 describe('a shopper', () => {
   it('browses, searches, adds to the cart, logs in, checks out and sees the order CONFIRMED without a reload', async () => {
@@ -268,6 +307,108 @@ describe('a shopper', () => {
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 30_000 })
       .toBe('CONFIRMED');
     expect(await countOrders()).toBe(before + 1);
+    await context.close();
+  });
+});
+
+describe('the order page’s socket', () => {
+  it('follows a new token on an open order page: the subscription goes on over a new socket that carries it, and the status still moves live', async () => {
+    const product = await firstInStockProductName();
+    const { context, page } = await newShopper();
+    const sockets = gatewaySocketsOf(page);
+    await page.goto(url(`/product/${product.id}`));
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await logIn(page, 'bob@shop.test', 'customer-password');
+    const first = await storedSession(page);
+    await placeOrderFromCart(page, 'tok_ok');
+    const status = () => page.getByTestId('order-status').textContent();
+    await expect.poll(status, { timeout: 30_000 }).toBe('CONFIRMED');
+    const orderId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
+    expect(sockets.map((socket) => socket.token)).toEqual([first?.token]);
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+
+    // Logged in again in a second tab: a new token for the session both tabs share.
+    // Tokens are issued per second: the next one is a new token only a second later.
+    await page.waitForTimeout(1000);
+    const tab = await watchedPage(context);
+    await tab.goto(url('/login'));
+    await tab.getByLabel('Email').fill('bob@shop.test');
+    await tab.getByLabel('Password').fill('customer-password');
+    await tab.getByRole('button', { name: 'Log in' }).click();
+    // Logged in, the form leaves for the home page (the tab showed "Log out" all along).
+    await expect.poll(() => new URL(tab.url()).pathname, { timeout: 15_000 }).toBe('/');
+    const second = await storedSession(tab);
+    expect(second?.token).toBeTruthy();
+    expect(second?.token).not.toBe(first?.token);
+
+    // The order page, never left nor reloaded, closed the first token's socket and opened one with the new token.
+    await expect
+      .poll(() => sockets.some((socket) => socket.token === second?.token && !socket.closed), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    expect(sockets.filter((socket) => socket.token === first?.token).every((socket) => socket.closed)).toBe(
+      true,
+    );
+    expect(navigations).toEqual([]);
+
+    // Cancelled elsewhere: the page hears it over the new socket (a poll would read OrderStatus over HTTP).
+    const statusReads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('query OrderStatus'))
+        statusReads.push(request.url());
+    });
+    const cancelled = await stack.graphql<{ cancelOrder: { id: string } }>(
+      'mutation ($id: ID!) { cancelOrder(id: $id) { id } }',
+      { id: orderId },
+      { authorization: `Bearer ${second?.token}` },
+    );
+    expect(cancelled.body.errors).toBeUndefined();
+    await expect.poll(status, { timeout: 30_000 }).toBe('CANCELLED');
+    expect(statusReads).toEqual([]);
+    await context.close();
+  });
+
+  it('closes the socket cleanly when the session expires on an open order page', async () => {
+    const product = await firstInStockProductName();
+    const { context, page } = await newShopper();
+    await page.goto(url(`/product/${product.id}`));
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await logIn(page, 'bob@shop.test', 'customer-password');
+    await placeOrderFromCart(page, 'tok_ok');
+    const status = () => page.getByTestId('order-status').textContent();
+    await expect.poll(status, { timeout: 30_000 }).toBe('CONFIRMED');
+    // The token runs out 10 seconds from now: the session as stored, read again by a reload.
+    const session = await storedSession(page);
+    const expiresAt = new Date(Date.now() + 10_000).toISOString();
+    await page.evaluate(
+      `localStorage.setItem('shop.session', ${JSON.stringify(JSON.stringify({ ...session, expiresAt }))})`,
+    );
+    const sockets = gatewaySocketsOf(page);
+    const problemsBefore = problems.length;
+    await page.reload();
+    await expect.poll(status, { timeout: 15_000 }).toBe('CONFIRMED');
+    await expect
+      .poll(() => sockets.some((socket) => socket.token === session?.token && !socket.closed), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+
+    // At its expiry the session ends: logged out, the socket of its token closed, the order still shown.
+    await page.getByRole('link', { name: 'Log in' }).waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() =>
+        sockets.filter((socket) => socket.token === session?.token).every((socket) => socket.closed),
+      )
+      .toBe(true);
+    expect(await status()).toBe('CONFIRMED');
+    // Nothing reconnects with the expired token, and nothing went wrong on screen or in the console.
+    await page.waitForTimeout(1000);
+    expect(sockets.filter((socket) => !socket.closed).every((socket) => socket.token === undefined)).toBe(
+      true,
+    );
+    expect(problems.slice(problemsBefore)).toEqual([]);
     await context.close();
   });
 });
@@ -479,7 +620,7 @@ describe('review moderation', () => {
     // Newest first: the review just written heads the list, with its author and product.
     await expect.poll(() => reviews.first().textContent()).toContain(text);
     expect(await review.textContent()).toContain('1 / 5 by Carla Critic');
-    await review.getByRole('link', { name: product.name }).waitFor();
+    await review.getByRole('link', { name: product.name, exact: true }).waitFor();
     await expectAccessible(page);
     await review.getByRole('button', { name: 'Delete review' }).click();
     await expect.poll(() => review.count()).toBe(0);
@@ -500,6 +641,76 @@ describe('review moderation', () => {
     await customer.context.close();
     const refused = await stack.graphql('{ recentReviews { totalCount } }', {}, critic);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('narrows the list to poor reviews and to one product, kept in the URL: a reload and the back button keep them', async () => {
+    const admin = await stack.graphql<{ logIn: { token: string } }>(
+      'mutation { logIn(email: "admin@shop.test", password: "admin-password") { token } }',
+    );
+    const headers = { authorization: `Bearer ${admin.body.data?.logIn.token}` };
+    const matching = async (filter: Record<string, unknown>) =>
+      (
+        await stack.graphql<{ recentReviews: { totalCount: number } }>(
+          'query ($filter: RecentReviewsFilter) { recentReviews(filter: $filter) { totalCount } }',
+          { filter },
+          headers,
+        )
+      ).body.data?.recentReviews.totalCount;
+
+    const { context, page } = await newShopper();
+    await page.goto(url('/'));
+    await logIn(page, 'admin@shop.test', 'admin-password');
+    await page.getByRole('link', { name: 'Back office' }).click();
+    await page.getByRole('link', { name: 'Moderate reviews' }).click();
+    const reviews = page.getByRole('list', { name: 'Newest reviews' }).getByRole('listitem');
+    await reviews.first().waitFor();
+    /** The stars of each review listed, and the products they are of. */
+    const shown = () =>
+      Promise.all([
+        reviews.locator('strong').allTextContents(),
+        reviews.locator('a[href^="/product/"]').allTextContents(),
+      ]);
+    const countLine = () => page.getByText(/ newest first\.$/).textContent();
+
+    await page.getByLabel('Rating').selectOption({ label: '2 stars or fewer' });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const poor = await matching({ maxRating: 2 });
+    expect(poor).toBeGreaterThan(0);
+    await expect.poll(countLine).toBe(`${poor} matching reviews, newest first.`);
+    expect(new URL(page.url()).search).toBe('?rating=2');
+    const [stars] = await shown();
+    expect(stars.length).toBe(Math.min(poor ?? 0, 20));
+    expect(stars.every((text) => text === '1 / 5' || text === '2 / 5')).toBe(true);
+    await expectAccessible(page);
+
+    // One product's poor reviews, from a link on one of them.
+    const [, products] = await shown();
+    const product = products[0] ?? '';
+    await reviews
+      .first()
+      .getByRole('link', { name: `only ${product}` })
+      .click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('product')).toBeTruthy();
+    const productId = new URL(page.url()).searchParams.get('product');
+    const poorOfProduct = await matching({ maxRating: 2, productId });
+    await expect.poll(countLine).toBe(`${poorOfProduct} matching reviews, newest first.`);
+    expect(await page.getByTestId('product-filter').textContent()).toContain(
+      `Only the reviews of ${product}`,
+    );
+    expect((await shown())[1].every((name) => name === product)).toBe(true);
+
+    // The URL is the state: a reload shows the same list and the form says what is chosen.
+    await page.reload();
+    await expect.poll(countLine).toBe(`${poorOfProduct} matching reviews, newest first.`);
+    expect(await page.getByLabel('Rating').inputValue()).toBe('2');
+    // Back: every product's poor reviews again; once more: the unfiltered list.
+    await page.goBack();
+    await expect.poll(countLine).toBe(`${poor} matching reviews, newest first.`);
+    expect(await page.getByTestId('product-filter').count()).toBe(0);
+    await page.goBack();
+    await expect.poll(countLine).toBe(`${await matching({})} reviews in the shop, newest first.`);
+    expect(await page.getByLabel('Rating').inputValue()).toBe('');
+    await context.close();
   });
 });
 

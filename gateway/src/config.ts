@@ -17,7 +17,6 @@ const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphq
 const DEFAULT_PERSISTED_OPERATIONS = fileURLToPath(
   new URL('../../schema/persisted-operations.json', import.meta.url),
 );
-const DEFAULT_OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations', import.meta.url));
 
 const gatewayEnv = z.object({
   ...serviceEnv,
@@ -41,7 +40,7 @@ const gatewayEnv = z.object({
   SUPERGRAPH_POLL_SECONDS: z.coerce.number().positive().max(3600).default(10),
   /** `off`; `log`: operations not in the manifest are logged; `safelist`: only they run. */
   PERSISTED_OPERATIONS: z.enum(['off', 'log', 'safelist']).default('off'),
-  /** The persisted operation manifest (Apollo's format) for `log` and `safelist`. */
+  /** The persisted operation manifest (Apollo's format) for `log` and `safelist`; the playground offers its operations. */
   PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).default(DEFAULT_PERSISTED_OPERATIONS),
   /** Largest request body accepted; larger ones get 413 before anything is parsed. */
   BODY_LIMIT_BYTES: z.coerce
@@ -59,8 +58,6 @@ const gatewayEnv = z.object({
     .enum(['true', 'false'], { message: 'must be true or false' })
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true')),
-  /** Folder of client operations (`.graphql`) the playground offers ready to run. */
-  PLAYGROUND_OPERATIONS_DIR: z.string().min(1).default(DEFAULT_OPERATIONS_DIR),
 });
 
 const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_[A-Z0-9_]+_URL$/;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateClientArtifacts } from '@shop/scripts/lib/client-documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
@@ -15,15 +16,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'metrics-exposure-'));
   const supergraph = join(dir, 'supergraph.graphql');
   await writeFile(supergraph, graph.withLoans);
-  // The committed operations the gateway knows by name.
-  await writeFile(join(dir, 'shelf.graphql'), 'query Shelf { books { isbn title } }\n');
+  // The persisted operations the gateway knows by name.
+  const { manifest } = await generateClientArtifacts(graph.apiSdl, [
+    { file: 'schema/operations/shelf.graphql', source: 'query Shelf { books { isbn title } }\n' },
+  ]);
+  await writeFile(join(dir, 'persisted-operations.json'), JSON.stringify(manifest));
   gateway = await startGateway(
     loadGatewayConfig(
       {
         PORT: '0',
         METRICS_PORT: '0',
-        PLAYGROUND_OPERATIONS_DIR: dir,
-        PERSISTED_OPERATIONS_MANIFEST: join(dir, 'no-manifest.json'),
+        PERSISTED_OPERATIONS_MANIFEST: join(dir, 'persisted-operations.json'),
       },
       ['node', 'main.ts', '--supergraph', supergraph],
     ),

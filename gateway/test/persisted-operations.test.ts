@@ -11,7 +11,7 @@ import { type RunningGateway, startGateway } from '../src/server';
 import { capturingLogger, type LibraryGraph, post, startLibraryGraph } from './library-graph';
 
 // The operations clients of the library graph send, turned into a manifest the way
-// `npm run codegen` turns schema/operations/ into schema/persisted-operations.json.
+// `npm run codegen` turns the client operations into schema/persisted-operations.json.
 const OPERATIONS_DIR = new URL('./fixtures/operations/', import.meta.url);
 
 /** What each operation of the fixtures is sent with, and what it answers. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { createLogger } from '@shop/platform/logger';
-import { parse } from 'graphql';
+import { generateClientArtifacts } from '@shop/scripts/lib/client-documents';
+import { buildASTSchema, parse, printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
@@ -31,6 +32,7 @@ const composition = composeServices([
 
 let dir: string;
 let supergraph: string;
+let manifest: string;
 const running: RunningGateway[] = [];
 
 async function start(env: Record<string, string>): Promise<string> {
@@ -45,12 +47,18 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'playground-'));
   supergraph = join(dir, 'supergraph.graphql');
   await writeFile(supergraph, composition.supergraphSdl);
-  await writeFile(
-    join(dir, 'books.graphql'),
-    'query Shelf { books { ...Spine } }\nquery Book($isbn: ID!, $limit: Int = 1) { books { isbn } }\n',
-  );
-  await writeFile(join(dir, 'fragments.graphql'), 'fragment Spine on Book { title onLoan }\n');
-  await writeFile(join(dir, 'broken.graphql'), 'query {');
+  // The manifest `npm run codegen` would write from two operation files, a fragment in the second.
+  const apiSdl = printSchema(buildASTSchema(composition.schema.toAPISchema().toAST()));
+  const { manifest: operations } = await generateClientArtifacts(apiSdl, [
+    {
+      file: 'schema/operations/books.graphql',
+      source:
+        'query Shelf { books { ...Spine } }\nquery Book($isbn: ID!, $onLoan: Boolean = false) { books { isbn } }\n',
+    },
+    { file: 'schema/operations/fragments.graphql', source: 'fragment Spine on Book { title onLoan }\n' },
+  ]);
+  manifest = join(dir, 'persisted-operations.json');
+  await writeFile(manifest, JSON.stringify(operations));
 });
 
 afterAll(async () => {
@@ -61,7 +69,7 @@ afterAll(async () => {
 describe('when the playground is on (the default outside production)', () => {
   let root: string;
   beforeAll(async () => {
-    root = await start({ NODE_ENV: 'development', PLAYGROUND_OPERATIONS_DIR: dir });
+    root = await start({ NODE_ENV: 'development', PERSISTED_OPERATIONS_MANIFEST: manifest });
   });
 
   it('serves the page and its scripts from the gateway itself, locked to its own origin', async () => {
@@ -88,16 +96,18 @@ describe('when the playground is on (the default outside production)', () => {
     }
   });
 
-  it('offers the folder’s operations with the fragments they use and a variables template', async () => {
+  it('offers the persisted operations with the fragments they use and a variables template', async () => {
     const { operations } = (await (await fetch(new URL('/playground/operations.json', root))).json()) as {
-      operations: { name: string; file: string; query: string; variables: string }[];
+      operations: { name: string; type: string; query: string; variables: string }[];
     };
     expect(operations.map((operation) => operation.name)).toEqual(['Book', 'Shelf']);
     const shelf = operations.find((operation) => operation.name === 'Shelf');
+    expect(shelf?.type).toBe('query');
+    // The manifest's operation, laid out to read; the safelist accepts it in any layout.
     expect(shelf?.query).toBe(
-      'query Shelf { books { ...Spine } }\n\nfragment Spine on Book { title onLoan }',
+      'query Shelf {\n  books {\n    ...Spine\n  }\n}\n\nfragment Spine on Book {\n  onLoan\n  title\n}',
     );
-    // $limit has a default: only $isbn needs a value.
+    // $onLoan has a default: only $isbn needs a value.
     expect(JSON.parse(operations.find((operation) => operation.name === 'Book')?.variables ?? '')).toEqual({
       isbn: '',
     });
@@ -178,11 +188,11 @@ describe('in production', () => {
     expect(plan.status).toBe(404);
   });
 
-  it('is on when PLAYGROUND_ENABLED=true, with no operations folder at all', async () => {
+  it('is on when PLAYGROUND_ENABLED=true, with no manifest at all', async () => {
     const root = await start({
       NODE_ENV: 'production',
       PLAYGROUND_ENABLED: 'true',
-      PLAYGROUND_OPERATIONS_DIR: join(dir, 'missing'),
+      PERSISTED_OPERATIONS_MANIFEST: join(dir, 'missing.json'),
     });
     expect((await fetch(root)).status).toBe(200);
     const { operations } = (await (await fetch(new URL('/playground/operations.json', root))).json()) as {

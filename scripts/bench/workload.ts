@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { clientOperation } from '@shop/devkit/operations';
 import { type SeedPlan, seedIds } from '@shop/devkit/seed';
-import { ROOT } from '../lib/services';
 
 /** One request of the load: what is sent, and the operation it runs (for the per-operation counts). */
 export interface WorkloadRequest {
@@ -9,10 +7,9 @@ export interface WorkloadRequest {
   body: string;
 }
 
-const operation = (name: string) => readFileSync(join(ROOT, 'schema/operations', `${name}.graphql`), 'utf8');
 const request = (name: string, variables: Record<string, unknown>): WorkloadRequest => ({
   operation: name,
-  body: JSON.stringify({ operationName: name, query: operation(name), variables }),
+  body: JSON.stringify({ operationName: name, query: clientOperation(name), variables }),
 });
 
 const SEARCHES = [

@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OPERATION_FOLDERS } from '../lib/client-documents';
 import { runSchemaCheck } from '../lib/schema-check/check';
 import { formatReport, type StepResult } from '../lib/schema-check/report';
 import { ROOT } from '../lib/services';
@@ -128,7 +129,7 @@ describe('schema:check verdicts', () => {
     ]);
   });
 
-  it('fails an operation that uses a removed field, naming the operation and the field, even when the break is allowed', async () => {
+  it('fails when an app operation (beside its component) uses a removed field, naming it and the field, even when the break is allowed', async () => {
     const { report, step } = await check(await fixtureTree('removed-field-in-use'));
     expect(report.ok).toBe(false);
     expect(step('changes').status).toBe('pass');
@@ -136,8 +137,8 @@ describe('schema:check verdicts', () => {
     expect(operations.status).toBe('fail');
     expect(operations.summary).toBe('2 problems (2 operations in 1 file)');
     expect(operations.details).toEqual([
-      'ProductPage (schema/operations/storefront.graphql:20): Cannot query field "priceCents" on type "Product".',
-      'ProductList (schema/operations/storefront.graphql:20): Cannot query field "priceCents" on type "Product".',
+      'ProductPage (apps/storefront/src/storefront.graphql:20): Cannot query field "priceCents" on type "Product".',
+      'ProductList (apps/storefront/src/storefront.graphql:20): Cannot query field "priceCents" on type "Product".',
     ]);
     expect(step('generated files').details).toContain(
       'client documents not compared: the operations do not validate (see operations)',
@@ -167,13 +168,13 @@ describe('schema:check verdicts', () => {
 
   it('treats a tree without operations as nothing to validate, with an empty manifest', async () => {
     const tree = await fixtureTree(null);
-    rmSync(join(tree.root, 'schema/operations'), { recursive: true });
+    for (const folder of OPERATION_FOLDERS) rmSync(join(tree.root, folder), { recursive: true, force: true });
     await regenerate(tree.root);
     const { report, step } = await check(tree);
     expect(report.ok).toBe(true);
     expect(step('operations')).toMatchObject({
       status: 'skip',
-      summary: 'no operations in schema/operations/ to validate',
+      summary: 'no operations in apps/storefront/src/ or schema/operations/ to validate',
     });
     expect(JSON.parse(readFileSync(join(tree.root, 'schema/persisted-operations.json'), 'utf8'))).toEqual({
       format: 'apollo-persisted-query-manifest',

@@ -30,12 +30,21 @@ function scheduleExpiry(): void {
 }
 
 export function setSession(session: Session | null): void {
-  current = session;
   if (session) localStorage.setItem(KEY, JSON.stringify(session));
   else localStorage.removeItem(KEY);
+  changed(session);
+}
+
+function changed(session: Session | null): void {
+  current = session;
   scheduleExpiry();
   for (const listener of listeners) listener();
 }
+
+// Logged in or out in another tab: this one follows, so every tab (and its socket) has the same token.
+window.addEventListener('storage', (event) => {
+  if (event.key === KEY || event.key === null) changed(read());
+});
 
 export function sessionToken(): string | undefined {
   return current?.token;

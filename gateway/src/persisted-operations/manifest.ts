@@ -41,9 +41,14 @@ export class PersistedOperations {
     return this.byId.size;
   }
 
+  /** The operations, in the manifest's order. */
+  list(): PersistedOperation[] {
+    return [...this.byId.values()];
+  }
+
   /** The operations' names. */
   names(): string[] {
-    return [...this.byId.values()].map((operation) => operation.name);
+    return this.list().map((operation) => operation.name);
   }
 
   /** The body of the operation with this id (`extensions.persistedQuery.sha256Hash`). */

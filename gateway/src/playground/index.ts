@@ -29,8 +29,8 @@ export function playgroundEnabled(config: GatewayConfig): boolean {
 const HISTORY_FILES = ['history.js', 'history.css'];
 
 /**
- * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the operations of
- * `schema/operations/` ready to run, logging in (or pasting a token) for the Authorization
+ * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the client operations of the
+ * persisted operation manifest ready to run, logging in (or pasting a token) for the Authorization
  * header, the query plan of the operation being edited (`POST /playground/query-plan`), and
  * the schema registry's history and usage (`GET /playground/history`). When the playground is
  * off, only the history page in production (where its reads answer admins only), else nothing.
@@ -54,10 +54,10 @@ export async function playgroundRoutes(
   };
   for (const name of HISTORY_FILES) history[`GET /playground/${name}`] = serveAsset(assets, name);
   if (!enabled) return history;
-  const operations = await loadOperations(config.PLAYGROUND_OPERATIONS_DIR, logger);
+  const operations = await loadOperations(config.PERSISTED_OPERATIONS_MANIFEST, logger);
   const explain = createQueryPlanExplainer(planner, plannerSdl);
   logger.info(
-    `playground on GET / with ${operations.length} operations from ${config.PLAYGROUND_OPERATIONS_DIR}`,
+    `playground on GET / with ${operations.length} operations from ${config.PERSISTED_OPERATIONS_MANIFEST}`,
   );
 
   const routes: Routes = {

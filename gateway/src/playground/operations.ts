@@ -1,111 +1,47 @@
-import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import type { Logger } from '@shop/platform/logger';
-import {
-  type DefinitionNode,
-  type FragmentDefinitionNode,
-  Kind,
-  type OperationDefinitionNode,
-  parse,
-  type TypeNode,
-  visit,
-} from 'graphql';
+import { Kind, type OperationDefinitionNode, parse, print, type TypeNode } from 'graphql';
+import { readPersistedOperations } from '../persisted-operations/manifest';
 
 /** One ready-to-run operation of the playground's list. */
 export interface PlaygroundOperation {
   name: string;
   type: 'query' | 'mutation' | 'subscription';
-  /** The file it comes from, relative to the operations folder. */
-  file: string;
-  /** The operation as written, followed by the fragments it uses. */
+  /** The operation followed by the fragments it uses, printed (the safelist takes any layout of it). */
   query: string;
   /** JSON for the variables editor: each variable with a placeholder of its type. */
   variables: string;
 }
 
 /**
- * The client operations kept in `schema/operations/` (every `.graphql` file below it), for the
- * playground to offer. A missing folder is an empty list; a file that does not parse is
- * skipped with a warning, so one bad file does not take the playground down.
+ * The client operations of the persisted operation manifest (`npm run codegen` writes it from
+ * the storefront's operations and the others'), for the playground to offer: the one list the
+ * safelist enforces, and the one file every gateway image already holds. A missing or broken
+ * manifest is an empty list with a log line, so it does not take the playground down.
  */
-export async function loadOperations(folder: string, logger: Logger): Promise<PlaygroundOperation[]> {
-  const files = await graphqlFiles(folder);
-  const sources: { file: string; text: string; definitions: readonly DefinitionNode[] }[] = [];
-  for (const path of files) {
-    const text = await readFile(path, 'utf8');
-    try {
-      sources.push({ file: relative(folder, path), text, definitions: parse(text).definitions });
-    } catch (error) {
-      logger.warn({ file: path, err: error }, 'playground: skipping an operations file that does not parse');
-    }
-  }
-  // Fragments are shared across files: an operation may use one defined elsewhere.
-  const fragments = new Map<string, { node: FragmentDefinitionNode; source: string }>();
-  for (const { text, definitions } of sources)
-    for (const definition of definitions)
-      if (definition.kind === Kind.FRAGMENT_DEFINITION)
-        fragments.set(definition.name.value, { node: definition, source: sourceOf(text, definition) });
-
-  const operations: PlaygroundOperation[] = [];
-  for (const { file, text, definitions } of sources) {
-    for (const definition of definitions) {
-      if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) continue;
-      const used = fragmentsUsedBy(definition, fragments);
-      operations.push({
-        name: definition.name.value,
-        type: definition.operation,
-        file,
-        query: [sourceOf(text, definition), ...used.map((name) => fragments.get(name)?.source ?? '')].join(
-          '\n\n',
-        ),
-        variables: variablesTemplate(definition),
-      });
-    }
-  }
-  return operations.sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
-}
-
-async function graphqlFiles(folder: string): Promise<string[]> {
-  let entries: Dirent[];
+export async function loadOperations(manifest: string, logger: Logger): Promise<PlaygroundOperation[]> {
+  let persisted: Awaited<ReturnType<typeof readPersistedOperations>>;
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    persisted = await readPersistedOperations(manifest);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    logger.info({ manifest, err: error }, 'playground: no persisted operations to offer');
+    return [];
   }
-  const files: string[] = [];
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...(await graphqlFiles(path)));
-    else if (entry.name.endsWith('.graphql') || entry.name.endsWith('.gql')) files.push(path);
-  }
-  return files;
-}
-
-function sourceOf(text: string, node: DefinitionNode): string {
-  return node.loc ? text.slice(node.loc.start, node.loc.end) : '';
-}
-
-/** Fragments an operation spreads, directly or through other fragments, in first-use order. */
-function fragmentsUsedBy(
-  operation: OperationDefinitionNode,
-  fragments: ReadonlyMap<string, { node: FragmentDefinitionNode }>,
-): string[] {
-  const used: string[] = [];
-  const collect = (node: OperationDefinitionNode | FragmentDefinitionNode) => {
-    visit(node, {
-      FragmentSpread(spread) {
-        const name = spread.name.value;
-        if (used.includes(name)) return;
-        used.push(name);
-        const fragment = fragments.get(name);
-        if (fragment) collect(fragment.node);
-      },
-    });
-  };
-  collect(operation);
-  return used;
+  return persisted
+    .list()
+    .map((operation) => {
+      const { definitions } = parse(operation.body);
+      // The manifest keeps bodies on one line, fragments first: shown readable, the operation on top.
+      const main = definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+      if (!main) throw new Error(`persisted operation ${operation.name} holds no operation`);
+      const rest = definitions.filter((definition) => definition !== main);
+      return {
+        name: operation.name,
+        type: operation.type,
+        query: [main, ...rest].map((definition) => print(definition)).join('\n\n'),
+        variables: variablesTemplate(main),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function variablesTemplate(operation: OperationDefinitionNode): string {

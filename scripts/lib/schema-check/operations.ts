@@ -13,14 +13,15 @@ import {
   validate,
   visit,
 } from 'graphql';
-import { OPERATIONS_DIR, type OperationFile } from '../client-documents';
+import { OPERATION_FOLDERS, type OperationFile } from '../client-documents';
 import { capped, plural, type StepResult } from './report';
 
 const NAME = 'operations';
 const PROBLEM_LINES = 20;
+const FOLDERS = OPERATION_FOLDERS.map((folder) => `${folder}/`).join(' or ');
 
 /**
- * Every client operation in schema/operations/ against the new API schema: an operation that
+ * Every client operation (in the OPERATION_FOLDERS) against the new API schema: an operation that
  * would break fails, naming the operation and what it asks for. Operations need unique names
  * (the persisted operation manifest is keyed by them).
  */
@@ -33,7 +34,7 @@ export function checkOperations(
     return {
       name: NAME,
       status: 'skip',
-      summary: `no operations in ${OPERATIONS_DIR}/ to validate`,
+      summary: `no operations in ${FOLDERS} to validate`,
       details: [],
     };
   const problems: string[] = [];
@@ -68,7 +69,7 @@ export function checkOperations(
           problems.push(`${placeOf(definition)}: a second fragment named ${name} (names must be unique)`);
         else fragments.set(name, definition);
       } else
-        problems.push(`${placeOf(definition)}: only operations and fragments belong in ${OPERATIONS_DIR}/`);
+        problems.push(`${placeOf(definition)}: only operations and fragments belong in an operations file`);
     }
   }
   for (const operation of operations) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { clientOperation } from '@shop/devkit/operations';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
@@ -255,20 +255,17 @@ describe('Product.packagingGrams', () => {
   });
 });
 
-describe('the admin operations of schema/operations, run as an admin', () => {
-  const operation = (name: string) =>
-    readFileSync(new URL(`../../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
-
+describe('the back office’s product operations, run as an admin', () => {
   it('CreateProduct then UpdateProduct', async () => {
     const created = await service.execute<{ createProduct: ProductData }>(
-      operation('CreateProduct'),
+      clientOperation('CreateProduct'),
       { input: validInput({ sku: 'OPS-1', name: 'Operations Teapot' }) },
       admin,
     );
     expect(created.errors).toBeUndefined();
     const id = created.data?.createProduct.id;
     const updated = await service.execute<{ updateProduct: ProductData }>(
-      operation('UpdateProduct'),
+      clientOperation('UpdateProduct'),
       { id, input: { name: 'Operations Kettle', weightGrams: 1200 } },
       admin,
     );

@@ -20,10 +20,10 @@ beforeAll(async () => {
 afterAll(() => service.stop());
 
 const RECENT = /* GraphQL */ `
-  query ($first: Int, $after: String) {
-    recentReviews(first: $first, after: $after) {
+  query ($first: Int, $after: String, $filter: RecentReviewsFilter) {
+    recentReviews(first: $first, after: $after, filter: $filter) {
       totalCount
-      edges { cursor node { id body author { id } product { id } } }
+      edges { cursor node { id body rating author { id } product { id } } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -34,7 +34,7 @@ interface RecentPage {
     totalCount: number;
     edges: {
       cursor: string;
-      node: { id: string; body: string; author: { id: string }; product: { id: string } };
+      node: { id: string; body: string; rating: number; author: { id: string }; product: { id: string } };
     }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
@@ -74,8 +74,62 @@ describe('recentReviews', () => {
     expect(result.data?.recentReviews.edges[0]?.node).toEqual({
       id: added.data?.addReview.id,
       body: 'Broke on the first day of use.',
+      rating: 1,
       author: { id: shopper.userId },
       product: { id: seedIds.product(7) },
+    });
+  });
+
+  it('narrows the list to the poorly rated reviews, to one product’s, or both, still newest first and page after page', async () => {
+    /** Every page of the filtered list, and the totalCount each page reported. */
+    const all = async (filter: Record<string, unknown>) => {
+      const ids: string[] = [];
+      const totals = new Set<number>();
+      let after: string | null = null;
+      for (;;) {
+        const result = await recent({ first: 4, after, filter });
+        expect(result.errors).toBeUndefined();
+        const page = result.data?.recentReviews;
+        if (!page) throw new Error('no page');
+        totals.add(page.totalCount);
+        ids.push(...page.edges.map((edge) => edge.node.id));
+        if (!page.pageInfo.hasNextPage) return { ids, totals: [...totals] };
+        after = page.pageInfo.endCursor;
+      }
+    };
+    const poor = await service.database.sql<{ id: string }[]>`
+      select id from reviews where rating <= 2 order by created_at desc, id desc`;
+    expect(poor.length).toBeGreaterThan(4);
+    expect(await all({ maxRating: 2 })).toEqual({ ids: poor.map((row) => row.id), totals: [poor.length] });
+
+    const productId = seedIds.product(7);
+    const ofProduct = await service.database.sql<{ id: string; rating: number }[]>`
+      select id, rating from reviews where product_id = ${productId} order by created_at desc, id desc`;
+    expect(ofProduct.length).toBeGreaterThan(0);
+    expect(await all({ productId })).toEqual({
+      ids: ofProduct.map((row) => row.id),
+      totals: [ofProduct.length],
+    });
+    const poorOfProduct = ofProduct.filter((row) => row.rating <= 2).map((row) => row.id);
+    expect(await all({ productId, maxRating: 2 })).toEqual({
+      ids: poorOfProduct,
+      totals: [poorOfProduct.length],
+    });
+    // Unset fields do not filter.
+    expect((await recent({ first: 1, filter: {} })).data?.recentReviews.totalCount).toBe(
+      (await recent({ first: 1 })).data?.recentReviews.totalCount,
+    );
+  });
+
+  it('refuses a rating outside 1 to 5 or a malformed product id with BAD_USER_INPUT naming the field', async () => {
+    for (const maxRating of [0, 6])
+      expect((await recent({ filter: { maxRating } })).errors?.[0]?.extensions).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'filter.maxRating',
+      });
+    expect((await recent({ filter: { productId: 'nope' } })).errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.productId',
     });
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { clientOperation } from '@shop/devkit/operations';
 import { DEMO_SEED_PLAN, seedIds } from '@shop/devkit/seed';
 import { startTestSubgraph, type TestSubgraph } from '@shop/devkit/testing';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
@@ -253,21 +253,18 @@ describe('the rating summary', () => {
   });
 });
 
-describe('the review operations of schema/operations, run as a shopper', () => {
-  const operation = (name: string) =>
-    readFileSync(new URL(`../../../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
-
+describe('the storefront’s review operations, run as a shopper', () => {
   it('AddReview then DeleteReview', async () => {
     const productId = seedIds.product(220);
     const added = await service.execute<Added>(
-      operation('AddReview'),
+      clientOperation('AddReview'),
       { input: { productId, rating: 5, body: 'Written through the operation.' } },
       shopper(9),
     );
     expect(added.errors).toBeUndefined();
     expect(added.data?.addReview.product).toEqual({ id: productId, averageRating: 5, reviewCount: 1 });
     const deleted = await service.execute(
-      operation('DeleteReview'),
+      clientOperation('DeleteReview'),
       { id: added.data?.addReview.id },
       shopper(9),
     );

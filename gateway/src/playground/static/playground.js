@@ -88,7 +88,9 @@ const icon = (path) => () =>
     h('path', { d: path, strokeLinecap: 'round', strokeLinejoin: 'round' }),
   );
 
-// Operations: the files in schema/operations/, each operation opened in a new tab.
+// Operations: the persisted operation manifest's, by type, each operation opened in a new tab.
+const TYPE_HEADINGS = { query: 'Queries', mutation: 'Mutations', subscription: 'Subscriptions' };
+
 function OperationsPanel() {
   const editor = useEditorContext({ nonNull: true });
   const [state, setState] = useState({ loading: true, operations: [], error: null });
@@ -107,28 +109,38 @@ function OperationsPanel() {
       editor.setOperationName(operation.name);
     }, 0);
   };
-  const files = [...new Set(state.operations.map((operation) => operation.file))];
+  const types = ['query', 'mutation', 'subscription'].filter((type) =>
+    state.operations.some((operation) => operation.type === type),
+  );
   return h(
     'section',
     { className: 'playground-panel', 'aria-label': 'Operations' },
     h('div', { className: 'graphiql-doc-explorer-title' }, 'Operations'),
-    h('p', null, 'The client operations kept in schema/operations/, ready to run. Each opens in a new tab.'),
+    h(
+      'p',
+      null,
+      'The client operations of the persisted operation manifest (the storefront’s and the others’), ready to run. Each opens in a new tab.',
+    ),
     state.loading && h('p', null, 'Loading…'),
     state.error && h('p', { className: 'playground-error' }, state.error),
     !state.loading &&
       !state.error &&
-      files.length === 0 &&
-      h('p', null, 'None yet: add .graphql files to schema/operations/ and restart the gateway.'),
-    ...files.map((file) =>
+      types.length === 0 &&
+      h(
+        'p',
+        null,
+        'None yet: npm run codegen writes the manifest from the .graphql files; then restart the gateway.',
+      ),
+    ...types.map((type) =>
       h(
         'div',
-        { key: file },
-        h('h3', null, file),
+        { key: type },
+        h('h3', null, TYPE_HEADINGS[type]),
         h(
           'ul',
           { className: 'playground-operations' },
           ...state.operations
-            .filter((operation) => operation.file === file)
+            .filter((operation) => operation.type === type)
             .map((operation) =>
               h(
                 'li',

@@ -35,6 +35,15 @@ export type QueryReviewArgs = {
 export type QueryRecentReviewsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RecentReviewsFilter>;
+};
+
+/** Which reviews a moderator wants to see. */
+export type RecentReviewsFilter = {
+  /** Only reviews rated at most this many stars (1 to 5): 2 shows the poor ones. */
+  maxRating?: InputMaybe<Scalars['Int']['input']>;
+  /** Only this product's reviews. */
+  productId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type Mutation = {
@@ -271,6 +280,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  RecentReviewsFilter: RecentReviewsFilter;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AddReviewInput: AddReviewInput;
   DeleteReviewPayload: ResolverTypeWrapper<Omit<DeleteReviewPayload, 'product'> & { product: ResolversTypes['Product'] }>;
@@ -292,6 +302,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
+  RecentReviewsFilter: RecentReviewsFilter;
   Mutation: Record<PropertyKey, never>;
   AddReviewInput: AddReviewInput;
   DeleteReviewPayload: Omit<DeleteReviewPayload, 'product'> & { product: ResolversParentTypes['Product'] };

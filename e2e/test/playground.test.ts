@@ -319,6 +319,8 @@ describe('the schema history page of the playground', () => {
     await version.waitFor({ timeout: 10_000 });
     const text = (await version.textContent()) ?? '';
     expect(text).toContain(`Version ${id}`);
+    // In development the playground is on: the page links back to it.
+    await history.getByRole('link', { name: 'Back to the playground' }).waitFor();
     expect(text).toContain('products published by products pipeline');
     expect(text).toContain('commit c0ffee123456');
     const change = version.locator('li[data-level="safe"]');

@@ -37,6 +37,7 @@ const FILES: Record<string, { path: string | URL; contentType: string }> = {
   'history.html': { path: own('history.html'), contentType: 'text/html' },
   'history.js': { path: own('history.js'), contentType: 'text/javascript' },
   'history.css': { path: own('history.css'), contentType: 'text/css' },
+  'log-in.js': { path: own('log-in.js'), contentType: 'text/javascript' },
 };
 
 export async function loadAssets(): Promise<Map<string, Asset>> {

@@ -25,8 +25,8 @@ export function playgroundEnabled(config: GatewayConfig): boolean {
   return config.PLAYGROUND_ENABLED ?? config.NODE_ENV !== 'production';
 }
 
-// The history page's script and style: served with it, in production too.
-const HISTORY_FILES = ['history.js', 'history.css'];
+// The history page's scripts and style: served with it, in production too.
+const HISTORY_FILES = ['history.js', 'log-in.js', 'history.css'];
 
 /**
  * The GraphQL IDE at `GET /`: GraphiQL with schema docs and search, the client operations of the

@@ -2,6 +2,8 @@
 // this gateway (/playground/history/*). Plain DOM, served as written; every text from the
 // registry goes in as a text node, so nothing it holds is ever parsed as HTML.
 
+import { logIn, pastedToken } from './log-in.js';
+
 const LEVELS = ['breaking', 'dangerous', 'safe'];
 
 function el(tag, props, ...children) {
@@ -24,29 +26,11 @@ const loginSection = document.getElementById('login');
 const loginForm = document.getElementById('login-form');
 const loginMessage = document.getElementById('login-message');
 
-async function logIn(email, password) {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query:
-        'mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }',
-      operationName: 'LogIn',
-      variables: { email, password },
-    }),
-  });
-  const body = await response.json().catch(() => null);
-  const token = body?.data?.logIn?.token;
-  if (!token) throw new Error(body?.errors?.[0]?.message ?? `The gateway answered ${response.status}.`);
-  return token;
-}
-
 loginForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const { email, password, token } = loginForm.elements;
   try {
-    const bearer =
-      token.value.trim().replace(/^bearer\s+/i, '') || (await logIn(email.value, password.value));
+    const bearer = pastedToken(token.value) || (await logIn(email.value, password.value));
     sessionStorage.setItem(TOKEN_KEY, bearer);
     loginForm.reset();
     loginMessage.textContent = '';
@@ -273,3 +257,8 @@ form.elements.windowHours.addEventListener('change', () => {
 
 void loadVersions();
 void loadCoordinates();
+
+// In production the page may be served while the playground is off: link it only when it is there.
+void fetch('/playground/operations.json').then((response) => {
+  if (response.ok) document.getElementById('back').hidden = false;
+});

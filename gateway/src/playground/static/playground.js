@@ -2,14 +2,13 @@
 // index.html) with three panels of our own. Plain JavaScript with React.createElement, so it
 // is served as written, with no build step. A module script: nothing here leaks into globals.
 /* global React, ReactDOM, GraphiQL */
+import { logIn, pastedToken } from './log-in.js';
+
 const h = React.createElement;
 const { useEffect, useState, useSyncExternalStore } = React;
 const { useEditorContext } = GraphiQL.React;
 
 const ENDPOINT = '/graphql';
-const LOG_IN = `mutation LogIn($email: String!, $password: String!) {
-  logIn(email: $email, password: $password) { token }
-}`;
 const DEFAULT_QUERY = `# The shop's GraphQL API. One operation can span every service:
 # products and prices come from products, ratings and reviews from reviews,
 # and review authors' names from accounts. The gateway plans who answers what
@@ -159,26 +158,18 @@ function OperationsPanel() {
   );
 }
 
-// Log in: email and password through the API's logIn mutation, or a token pasted as is.
+// Log in (log-in.js): email and password, or a token pasted as is.
 function LoginPanel() {
   const current = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [pasted, setPasted] = useState('');
   const [message, setMessage] = useState(null);
-  const logIn = async (event) => {
+  const submitLogIn = async (event) => {
     event.preventDefault();
     setMessage(null);
     try {
-      const response = await fetch(ENDPOINT, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: LOG_IN, operationName: 'LogIn', variables: { email, password } }),
-      });
-      const body = await response.json();
-      const token = body.data?.logIn?.token;
-      if (!token) throw new Error(body.errors?.[0]?.message ?? `the gateway answered ${response.status}`);
-      session.set({ token, who: email });
+      session.set({ token: await logIn(email, password), who: email });
       setPassword('');
     } catch (error) {
       setMessage(`Could not log in: ${error.message}`);
@@ -186,7 +177,7 @@ function LoginPanel() {
   };
   const applyPastedToken = (event) => {
     event.preventDefault();
-    const token = pasted.trim().replace(/^bearer\s+/i, '');
+    const token = pastedToken(pasted);
     if (!token) return;
     session.set({ token, who: 'a pasted token' });
     setPasted('');
@@ -211,7 +202,7 @@ function LoginPanel() {
       : h('p', null, 'Requests are anonymous. Log in to act as a customer or an admin.'),
     h(
       'form',
-      { onSubmit: logIn },
+      { onSubmit: submitLogIn },
       h('h3', null, 'Email and password'),
       h('input', {
         type: 'email',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertNatsReachable,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { DEMO_SEED_PLAN } from '@shop/devkit/seed';
 import { testNatsUrl } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { subgraphSecretVariable } from '@shop/platform/config';
 import { GATEWAY, ROOT, SUBGRAPHS } from '@shop/scripts/lib/services';
 import postgres from 'postgres';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { seedIds } from '@shop/devkit/seed';
 import { testNatsUrl } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DistributedLaunch, launchDistributed } from '../../scripts/distributed/launch';

@@ -42,7 +42,10 @@ async function subgraphAnswering(status: number, headers: Record<string, string>
   server = started;
   await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(started.address() as { port: number }).port}/graphql`;
-  const config = loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', SUBGRAPH_RETRIES: '0' }, ['node', 'main.ts']);
+  const config = loadGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', SUBGRAPH_RETRIES: '0' }, [
+    'node',
+    'main.ts',
+  ]);
   fetchers = new SubgraphFetchers(config, createLogger('gateway', 'silent'), createMetrics('gateway'));
   const client: SubgraphService = subgraphClient({
     name: 'products',

@@ -16,6 +16,11 @@ export function testNatsUrl(): string {
   return process.env.NATS_URL || 'nats://127.0.0.1:4222';
 }
 
+/** The Redis server the tests that need one run against: REDIS_URL, or the local default. */
+export function testRedisUrl(): string {
+  return process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
 /** CI=true: a service the tests need must be there; nothing is skipped for want of it. */
 export function testRunsInCi(): boolean {
   return process.env.CI === 'true' || process.env.CI === '1';

@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../embedded-postgres';
 import { chromiumExecutable } from './browser';
-import { testDatabaseUrlFromEnv, testNatsUrl, testRunsInCi } from './env';
+import { testDatabaseUrlFromEnv, testNatsUrl, testRedisUrl, testRunsInCi } from './env';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +15,8 @@ declare module 'vitest' {
     databaseUrl: string;
     /** Why the tests that need NATS are skipped (no server at NATS_URL, not CI); empty when they run. */
     natsSkipReason: string;
+    /** Why the tests that need Redis are skipped (no server at REDIS_URL, not CI); empty when they run. */
+    redisSkipReason: string;
     /** The Chromium binary the browser tests launch: the system's, or @sparticuz/chromium's. */
     chromiumPath: string;
   }
@@ -26,7 +28,14 @@ declare module 'vitest' {
  * passes on a fresh machine too. An unreachable server fails the run; tests never skip.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  project.provide('natsSkipReason', await natsSkipReason());
+  project.provide(
+    'natsSkipReason',
+    await skipReason('NATS', testNatsUrl(), 4222, 'set NATS_URL or start nats-server -js'),
+  );
+  project.provide(
+    'redisSkipReason',
+    await skipReason('Redis', testRedisUrl(), 6379, 'set REDIS_URL or start redis-server'),
+  );
   project.provide('chromiumPath', await chromiumExecutable());
   const given = testDatabaseUrlFromEnv();
   if (given) {
@@ -60,20 +69,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /**
- * A fresh machine has no NATS: the tests that need it are skipped there, saying why once. In CI
- * they run and fail loudly instead (createTestEventBus says how to start one).
+ * A fresh machine has no NATS and no Redis: the tests that need one are skipped there, saying why
+ * once. In CI they run and fail loudly instead.
  */
-async function natsSkipReason(): Promise<string> {
-  const url = testNatsUrl();
-  if (testRunsInCi() || (await reachable(new URL(url)))) return '';
-  const reason = `no NATS at ${url} (set NATS_URL or start nats-server -js): the tests that need NATS are skipped; with CI=true they fail`;
+async function skipReason(service: string, url: string, defaultPort: number, hint: string): Promise<string> {
+  if (testRunsInCi() || (await reachable(new URL(url), defaultPort))) return '';
+  const reason = `no ${service} at ${url} (${hint}): the tests that need ${service} are skipped; with CI=true they fail`;
   process.stderr.write(`\n  ${reason}\n\n`);
   return reason;
 }
 
-function reachable(url: URL): Promise<boolean> {
+function reachable(url: URL, defaultPort: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 4222), timeout: 2000 });
+    const socket = connect({ host: url.hostname, port: Number(url.port || defaultPort), timeout: 2000 });
     const done = (result: boolean) => {
       socket.destroy();
       resolve(result);

@@ -1,4 +1,4 @@
-export { testEventBus, testLogLevel, testNatsUrl } from './env';
+export { testEventBus, testLogLevel, testNatsUrl, testRedisUrl } from './env';
 export { connectEventSource, deliverDirectly, type EventSource, eventually } from './events';
 export {
   ACCEPT_DEFER,

@@ -1,4 +1,4 @@
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connectEventTransport,

@@ -1,4 +1,4 @@
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { describe } from 'vitest';
 import { eventTransportContract } from './contract';
 

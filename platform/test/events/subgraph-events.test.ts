@@ -4,7 +4,7 @@ import {
   startTestSubgraph,
   type TestEventBus,
 } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { createLogger } from '@shop/platform/logger';
 import { parse } from 'graphql';
 import { afterEach, expect, it } from 'vitest';

@@ -10,7 +10,7 @@ import {
   type TestEventBus,
   type TestSubgraph,
 } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { newId } from '@shop/platform/ids';
 import type { RunningSubgraph } from '@shop/platform/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import {
   type TestEventBus,
   type TestSubgraph,
 } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { connectEventTransport, type EventEnvelope, type EventTransport } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';
 import { createLogger } from '@shop/platform/logger';

@@ -1,5 +1,5 @@
 import { createTestEventBus, eventually, type TestEventBus } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   announcements,

@@ -8,7 +8,7 @@ import {
   type TestEventBus,
   type TestSubgraph,
 } from '@shop/devkit/testing';
-import { withoutNats } from '@shop/devkit/testing/nats';
+import { withoutNats } from '@shop/devkit/testing/services';
 import { type Caller, ROLE_SCOPES } from '@shop/platform/auth';
 import type { EventEnvelope } from '@shop/platform/events';
 import { newId } from '@shop/platform/ids';

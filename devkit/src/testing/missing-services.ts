@@ -7,3 +7,8 @@ import { inject } from 'vitest';
 export function withoutNats(): boolean {
   return inject('natsSkipReason') !== '';
 }
+
+/** True when the tests that need Redis must be skipped, as `withoutNats` for NATS. */
+export function withoutRedis(): boolean {
+  return inject('redisSkipReason') !== '';
+}

@@ -16,6 +16,8 @@ export interface BenchStackOptions {
   seed: SeedPlan;
   /** Settings of the benchmark's own, over the defaults below. */
   env?: Record<string, string>;
+  /** Processes per subgraph (see StackOptions). */
+  replicas?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface BenchStackOptions {
  */
 export async function withBenchStack<T>(
   options: BenchStackOptions,
-  run: (stack: Stack) => Promise<T>,
+  run: (stack: Stack, databasePrefix: string) => Promise<T>,
 ): Promise<T> {
   const databasePrefix = `${options.name}_${randomBytes(3).toString('hex')}_`;
   const namespace = databasePrefix.slice(0, -1);
@@ -48,8 +50,9 @@ export async function withBenchStack<T>(
         }),
       output: printProblems,
       seed: options.seed,
+      ...(options.replicas ? { replicas: options.replicas } : {}),
     });
-    return await run(stack);
+    return await run(stack, databasePrefix);
   } finally {
     await stack?.stop();
     await dropDatabases(options.adminUrl, databasePrefix);

@@ -46,6 +46,11 @@ export interface StackOptions {
   secrets?: ServiceSecrets;
   /** Restart a service that exits (`npm start`); without it an exited service stays down (tests kill on purpose). */
   restart?: RestartPolicy;
+  /**
+   * Processes per subgraph (1 when not given). The extra ones share the first's database and
+   * bus consumers (the event work) but get no traffic from the gateway, which routes to the first.
+   */
+  replicas?: Readonly<Record<string, number>>;
 }
 
 // The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
@@ -61,6 +66,8 @@ export interface Stack {
   gateway: ServiceProcess;
   /** Each subgraph's process now (replaced when it is restarted). */
   subgraphs: Map<string, ServiceProcess>;
+  /** The extra processes of the subgraphs started with `replicas` (not supervised). */
+  replicas: ServiceProcess[];
   databaseUrls: Map<string, string>;
   secrets: ServiceSecrets;
   /** The shared `events` database every subgraph gets as EVENTS_DATABASE_URL. */
@@ -124,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const databaseUrls = await provisionDatabases(options);
   const eventsDatabaseUrl = await provisionEventsDatabase(options);
   const subgraphs = new Map<string, ServiceProcess>();
+  const replicas: ServiceProcess[] = [];
   const supervised = new Map<string, SupervisedService>();
   const superviseWhenAsked = (
     service: ServiceProcess,
@@ -139,7 +147,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stopService = (service: ServiceProcess) => supervised.get(service.name)?.stop() ?? service.stop();
   const stopAll = async () => {
     for (const service of supervised.values()) service.stopRestarting();
-    await Promise.all([...subgraphs.values()].map(stopService));
+    await Promise.all([...subgraphs.values(), ...replicas].map(stopService));
   };
   const startSubgraph = (spec: ServiceSpec, port: number) =>
     startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
@@ -163,6 +171,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           (restarted) => subgraphs.set(spec.name, restarted),
         );
       }),
+    );
+    // After the first of each (its migrations applied), so replicas do not migrate at once.
+    await Promise.all(
+      specs.flatMap((spec) =>
+        Array.from({ length: (options.replicas?.[spec.name] ?? 1) - 1 }, async () => {
+          replicas.push(await startSubgraph(spec, 0));
+        }),
+      ),
     );
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
     const subgraphUrls = new Map(
@@ -201,6 +217,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       gateway,
       subgraphs,
+      replicas,
       databaseUrls,
       secrets,
       eventsDatabaseUrl,

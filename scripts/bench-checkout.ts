@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import type { SeedPlan } from '@shop/devkit/seed';
+import { summarizeProfiles } from './bench/profile-summary';
 import { runCheckoutLoad } from './bench-checkout/checkout-load';
 import { startCpuAccount } from './bench-checkout/cpu-per-service';
 import { finalStateReader } from './bench-checkout/final-states';
@@ -15,7 +17,7 @@ import { loadLocalSecrets } from './lib/secrets';
 import { GATEWAY, SUBGRAPHS } from './lib/services';
 
 /**
- * `npm run bench:checkout [-- --rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --replicas 1,2 --rounds 1 --json out.json]`:
+ * `npm run bench:checkout [-- --rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --replicas 1,2 --rounds 1 --json out.json --profile dir]`:
  * for each event bus (and number of replicas of the saga's services), starts the whole system on
  * free ports (real Postgres: DATABASE_URL or the embedded server; NATS at NATS_URL or
  * --nats-url), sends placeOrder through the gateway at a steady rate, as logged-in customers,
@@ -63,6 +65,7 @@ try {
     'placeOrder → final state (CONFIRMED / REJECTED), read from orders’ database beside the system; CPU from /proc:',
   );
   printReport(reports, failed);
+  if (options.profileDir) log(summarizeProfiles(options.profileDir, 12));
   if (options.jsonPath) {
     writeFileSync(
       options.jsonPath,
@@ -101,6 +104,14 @@ function measureArm(label: string, transport: Transport, replicas: number) {
       natsUrl,
       seed: PLAN,
       replicas: Object.fromEntries(SAGA_SERVICES.map((service) => [service, replicas])),
+      ...(options.profileDir
+        ? {
+            nodeArgs: (service: string) => [
+              '--cpu-prof',
+              `--cpu-prof-dir=${join(options.profileDir as string, `${label.replace(/\W+/g, '-')}-${service}`)}`,
+            ],
+          }
+        : {}),
     },
     async (stack, databasePrefix) => {
       const target = await prepareTarget(stack.gatewayUrl, PLAN);

@@ -19,6 +19,8 @@ export interface CheckoutBenchOptions {
   rounds: number;
   natsUrl: string;
   jsonPath?: string;
+  /** Where each service writes a `--cpu-prof` profile (`<dir>/<arm>-<service>/`), summarized at the end. */
+  profileDir?: string;
 }
 
 const optionsSchema = z.object({
@@ -39,10 +41,11 @@ const optionsSchema = z.object({
   rounds: z.coerce.number().int().min(1).max(10).default(1),
   'nats-url': z.string().min(1).optional(),
   json: z.string().min(1).optional(),
+  profile: z.string().min(1).optional(),
 });
 
 /**
- * `--rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --replicas 1,2 --rounds 2 --nats-url nats://… --json out.json`;
+ * `--rate 20 --duration 10 --warmup 2 --drain 30 --transports pg-boss,nats --replicas 1,2 --rounds 2 --nats-url nats://… --json out.json --profile dir`;
  * exits 2 on a bad command line.
  */
 export function readCheckoutBenchOptions(
@@ -60,5 +63,6 @@ export function readCheckoutBenchOptions(
     rounds: options.rounds,
     natsUrl: options['nats-url'] ?? (configuredNatsUrl || 'nats://127.0.0.1:4222'),
     ...(options.json ? { jsonPath: options.json } : {}),
+    ...(options.profile ? { profileDir: options.profile } : {}),
   };
 }

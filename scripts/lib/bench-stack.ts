@@ -18,6 +18,8 @@ export interface BenchStackOptions {
   env?: Record<string, string>;
   /** Processes per subgraph (see StackOptions). */
   replicas?: Readonly<Record<string, number>>;
+  /** Node flags per service (see StackOptions). */
+  nodeArgs?: (service: string) => string[];
 }
 
 /**
@@ -51,6 +53,7 @@ export async function withBenchStack<T>(
       output: printProblems,
       seed: options.seed,
       ...(options.replicas ? { replicas: options.replicas } : {}),
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     });
     return await run(stack, databasePrefix);
   } finally {

@@ -51,6 +51,8 @@ export interface StackOptions {
    * bus consumers (the event work) but get no traffic from the gateway, which routes to the first.
    */
   replicas?: Readonly<Record<string, number>>;
+  /** Node flags per service, before the entry file (`--cpu-prof` for a benchmark's profile). */
+  nodeArgs?: (service: string) => string[];
 }
 
 // The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
@@ -152,6 +154,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const startSubgraph = (spec: ServiceSpec, port: number) =>
     startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
       output: options.output,
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs(spec.name) } : {}),
       env: options.env({
         PORT: String(port),
         DATABASE_URL: databaseUrls.get(spec.name) as string,
@@ -202,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const startGateway = (port: number) =>
       startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
         output: options.output,
+        ...(options.nodeArgs ? { nodeArgs: options.nodeArgs(GATEWAY.name) } : {}),
         env: options.env({
           PORT: String(port),
           METRICS_PORT: String(metricsPort),

@@ -104,6 +104,8 @@ function measureArm(label: string, transport: Transport, replicas: number) {
       natsUrl,
       seed: PLAN,
       replicas: Object.fromEntries(SAGA_SERVICES.map((service) => [service, replicas])),
+      // Two cores run a handful of statements at once: small request pools, and the stacks fit the server's max_connections.
+      env: { DATABASE_POOL_MAX: '4' },
       ...(options.profileDir
         ? {
             nodeArgs: (service: string) => [

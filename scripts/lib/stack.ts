@@ -164,7 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     });
   try {
-    await Promise.all(
+    await allStarted(
       specs.map(async (spec) => {
         const service = await startSubgraph(spec, options.ports === 'fixed' ? spec.port : 0);
         subgraphs.set(spec.name, service);
@@ -176,7 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     );
     // After the first of each (its migrations applied), so replicas do not migrate at once.
-    await Promise.all(
+    await allStarted(
       specs.flatMap((spec) =>
         Array.from({ length: (options.replicas?.[spec.name] ?? 1) - 1 }, async () => {
           replicas.push(await startSubgraph(spec, 0));
@@ -251,6 +251,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Waits for every start to end, then rejects with the first failure: a process that was still
+ * starting when another failed is in hand by then, so the clean-up stops it too.
+ */
+async function allStarted(starts: readonly Promise<void>[]): Promise<void> {
+  const failure = (await Promise.allSettled(starts)).find((start) => start.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Runs every subgraph's own seeder (`src/main.ts seed`, its `src/db/seed.ts`) against its own database, all at once. */

@@ -104,8 +104,13 @@ function measureArm(label: string, transport: Transport, replicas: number) {
       natsUrl,
       seed: PLAN,
       replicas: Object.fromEntries(SAGA_SERVICES.map((service) => [service, replicas])),
-      // Two cores run a handful of statements at once: small request pools, and the stacks fit the server's max_connections.
-      env: { DATABASE_POOL_MAX: '4' },
+      env: {
+        // Two cores run a handful of statements at once: small request pools, and the stacks fit the server's max_connections.
+        DATABASE_POOL_MAX: '4',
+        // What is measured is the saga's capacity: the gateway waits for a slow orders instead of shedding load.
+        SUBGRAPH_TIMEOUT_MS: '20000',
+        CIRCUIT_MIN_REQUESTS: '1000000',
+      },
       ...(options.profileDir
         ? {
             nodeArgs: (service: string) => [

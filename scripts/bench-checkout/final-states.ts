@@ -8,6 +8,14 @@ export interface FinishedOrder {
   finishedAt: number;
 }
 
+/** The benchmark's own reads of a service's database: one connection, and no statement may hang the run. */
+export const READER_OPTIONS = {
+  max: 1,
+  connect_timeout: 10,
+  connection: { statement_timeout: 10_000 },
+  onnotice: () => {},
+} as const;
+
 export interface FinalStateReader {
   /** The orders among `ids` in a final state. */
   read(ids: readonly string[]): Promise<FinishedOrder[]>;
@@ -22,7 +30,7 @@ export interface FinalStateReader {
  * every pending order through the gateway.
  */
 export function finalStateReader(ordersDatabaseUrl: string): FinalStateReader {
-  const sql = postgres(ordersDatabaseUrl, { max: 1, onnotice: () => {} });
+  const sql = postgres(ordersDatabaseUrl, READER_OPTIONS);
   return {
     async read(ids) {
       if (ids.length === 0) return [];

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { READER_OPTIONS } from './final-states';
 
 /** What the checkout promises, checked in each service's own database once the load is over. */
 export interface CheckoutInvariants {
@@ -43,7 +44,7 @@ export async function checkInvariants(
   const open = (service: string) => {
     const url = databaseUrls.get(service);
     if (!url) throw new Error(`no database for ${service}`);
-    return postgres(url, { max: 1, onnotice: () => {} });
+    return postgres(url, READER_OPTIONS);
   };
   const [orders, payments, inventory] = [open('orders'), open('payments'), open('inventory')];
   try {

@@ -5,8 +5,6 @@ import type { FinalStateReader } from './final-states';
 export interface CheckoutTarget {
   gatewayUrl: string;
   customerTokens: readonly string[];
-  /** Reads every order's state (customers could read only their own). */
-  adminToken: string;
   productIds: readonly string[];
 }
 

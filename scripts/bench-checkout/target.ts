@@ -40,5 +40,5 @@ export async function prepareTarget(gatewayUrl: string, plan: SeedPlan): Promise
     const body = (await response.json()) as { errors?: unknown };
     if (body.errors) throw new Error(`setStock failed: ${JSON.stringify(body.errors)}`);
   }
-  return { gatewayUrl, customerTokens: [alice, bob], adminToken, productIds };
+  return { gatewayUrl, customerTokens: [alice, bob], productIds };
 }

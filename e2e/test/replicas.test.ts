@@ -15,8 +15,8 @@ import {
 } from '../src/checkout';
 import type { GraphQLResponse } from '../src/test-stack';
 
-// Horizontal scaling, with `npm run start:distributed` itself: two processes of orders, two of
-// inventory and two gateways at once, each pair sharing one address through the launcher's
+// Horizontal scaling, with `npm run start:distributed` itself: two processes each of orders,
+// inventory and payments (every service of the saga) and two gateways at once, each pair sharing one address through the launcher's
 // balancer. A rush of concurrent orders on one product, sent to both gateways in turn, must sell
 // exactly the stock, every event must be handled once across the replicas (the inbox row of each
 // event id, once per consumer), and the saga's invariants must hold.
@@ -25,7 +25,7 @@ const adminUrl = inject('databaseUrl');
 
 const STOCKED = 50;
 const ORDERS = 200;
-const REPLICAS = { orders: 2, inventory: 2, gateway: 2 };
+const REPLICAS = { orders: 2, inventory: 2, payments: 2, gateway: 2 };
 
 let system: DistributedLaunch;
 let client: CheckoutClient;
@@ -40,7 +40,7 @@ beforeAll(async () => {
     natsUrl,
     replicas: REPLICAS,
     args: ['--create-databases', '--seed'],
-    // Eight subgraph processes on the test server, which other test files share: small pools.
+    // Nine subgraph processes on the test server, which other test files share: small pools.
     env: { ...ROOMY_GATEWAY_ENV, DATABASE_POOL_MAX: '4' },
   });
   // Every other request to the other gateway process.
@@ -122,7 +122,7 @@ async function inboxRowsPerEvent(
   }
 }
 
-describe.skipIf(withoutNats())('two orders, two inventory and two gateway processes', () => {
+describe.skipIf(withoutNats())('two orders, two inventory, two payments and two gateway processes', () => {
   let finals: OrderView[] = [];
   let before: StockView;
   const product = seedIds.product(7);
@@ -234,10 +234,11 @@ describe.skipIf(withoutNats())('two orders, two inventory and two gateway proces
       );
   });
 
-  it('shares the work between the replicas of orders and of inventory', async () => {
+  it('shares the work between the replicas of orders, of inventory and of payments', async () => {
     for (const [service, port, type] of [
       ['orders', 4005, 'stock.reservation_failed'],
       ['inventory', 4003, 'order.placed'],
+      ['payments', 4006, 'order.payment_requested'],
     ] as const) {
       const handled = await Promise.all(
         [1, 2].map((replica) => consumed(replicaUrl(port, replica), type, 'handled')),

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { FinalStateReader } from './final-states';
 
 /** Where the load goes and who sends it: customers' and the admin's tokens from accounts. */
 export interface CheckoutTarget {
   gatewayUrl: string;
   customerTokens: readonly string[];
-  /** Reads every order's state (customers could read only their own). */
-  adminToken: string;
   productIds: readonly string[];
 }
 
@@ -17,9 +16,9 @@ export interface CheckoutLoadSettings {
 
 export interface FinalOrder {
   state: string;
-  /** From sending placeOrder to the first poll that saw the order in a final state. */
+  /** From sending placeOrder to the transaction that made the order final. */
   latencyMs: number;
-  /** When that poll answered, from the start of the load. */
+  /** When that transaction began, from the start of the load. */
   finalAtMs: number;
 }
 
@@ -39,24 +38,24 @@ export interface CheckoutLoadResult {
 }
 
 const FINAL_STATES = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
-// The gateway allows 20 root fields per operation: that many orders are read per poll.
-const ORDERS_PER_POLL = 20;
-const POLL_PAUSE_MS = 25;
-const POLLS_AT_ONCE = 4;
+// How often the orders' database is asked which pending orders have ended.
+const READ_PAUSE_MS = 100;
 const PLACE_ORDER = /* GraphQL */ `
   mutation BenchPlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id state } }
 `;
 
 /**
  * Sends placeOrder at a steady pace (an open model: one call every 1/rate s, whether or not
- * the earlier ones have been answered) and watches each accepted order until its saga ends, by
- * reading the pending orders' states in batches, one poll right after the other.
+ * the earlier ones have been answered) and watches each accepted order until its saga ends,
+ * through `finalStates` (a read beside the system, not through it).
  */
 export async function runCheckoutLoad(
   target: CheckoutTarget,
   settings: CheckoutLoadSettings,
+  finalStates: FinalStateReader,
 ): Promise<CheckoutLoadResult> {
-  const startedAt = performance.now();
+  // Epoch ms: the final states carry the database's clock, the same machine's.
+  const startedAt = Date.now();
   const pending = new Map<string, number>();
   const finals: FinalOrder[] = [];
   const placeLatenciesMs: number[] = [];
@@ -64,14 +63,13 @@ export async function runCheckoutLoad(
   let accepted = 0;
   let sending = true;
 
-  const settle = (id: string, state: string, sentAt: number) => {
-    const now = performance.now();
+  const settle = (id: string, state: string, sentAt: number, finishedAt: number) => {
     pending.delete(id);
-    finals.push({ state, latencyMs: now - sentAt, finalAtMs: now - startedAt });
+    finals.push({ state, latencyMs: finishedAt - sentAt, finalAtMs: finishedAt - startedAt });
   };
 
   const place = async (index: number): Promise<void> => {
-    const sentAt = performance.now();
+    const sentAt = Date.now();
     try {
       const body = await graphql<{ placeOrder: { id: string; state: string } }>(
         target.gatewayUrl,
@@ -92,45 +90,28 @@ export async function runCheckoutLoad(
         return;
       }
       accepted += 1;
-      placeLatenciesMs.push(performance.now() - sentAt);
-      if (FINAL_STATES.has(order.state)) settle(order.id, order.state, sentAt);
+      placeLatenciesMs.push(Date.now() - sentAt);
+      if (FINAL_STATES.has(order.state)) settle(order.id, order.state, sentAt, Date.now());
       else pending.set(order.id, sentAt);
     } catch (error) {
       count(placeErrors, (error as Error).message);
     }
   };
 
-  const poll = async (ids: string[]): Promise<void> => {
-    const fields = ids.map((id, i) => `o${i}: order(id: ${JSON.stringify(id)}) { id state }`).join(' ');
-    try {
-      const body = await graphql<Record<string, { id: string; state: string } | null>>(
-        target.gatewayUrl,
-        `query BenchOrderStates { ${fields} }`,
-        {},
-        target.adminToken,
-      );
-      for (const order of Object.values(body.data ?? {})) {
-        const sentAt = order ? pending.get(order.id) : undefined;
-        if (order && sentAt !== undefined && FINAL_STATES.has(order.state))
-          settle(order.id, order.state, sentAt);
-      }
-    } catch {
-      // The next poll asks again.
-    }
-  };
-
   const watcher = (async () => {
     let drainDeadline = Number.POSITIVE_INFINITY;
-    while (sending || (pending.size > 0 && performance.now() < drainDeadline)) {
+    while (sending || (pending.size > 0 && Date.now() < drainDeadline)) {
       if (!sending && drainDeadline === Number.POSITIVE_INFINITY)
-        drainDeadline = performance.now() + settings.drainSeconds * 1000;
-      // Every pending order in each round (a backlog must not hide the newest), a few batches at a time.
-      const ids = [...pending.keys()];
-      const batches: string[][] = [];
-      for (let i = 0; i < ids.length; i += ORDERS_PER_POLL) batches.push(ids.slice(i, i + ORDERS_PER_POLL));
-      for (let i = 0; i < batches.length; i += POLLS_AT_ONCE)
-        await Promise.all(batches.slice(i, i + POLLS_AT_ONCE).map(poll));
-      await sleep(POLL_PAUSE_MS);
+        drainDeadline = Date.now() + settings.drainSeconds * 1000;
+      try {
+        for (const order of await finalStates.read([...pending.keys()])) {
+          const sentAt = pending.get(order.id);
+          if (sentAt !== undefined) settle(order.id, order.state, sentAt, order.finishedAt);
+        }
+      } catch {
+        // The next round asks again.
+      }
+      await sleep(READ_PAUSE_MS);
     }
   })();
 
@@ -139,11 +120,11 @@ export async function runCheckoutLoad(
   const placing: Promise<void>[] = [];
   for (let index = 0; index < total; index += 1) {
     const due = startedAt + index * intervalMs;
-    const wait = due - performance.now();
+    const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
     placing.push(place(index));
   }
-  const sendWindowMs = performance.now() - startedAt;
+  const sendWindowMs = Date.now() - startedAt;
   await Promise.all(placing);
   sending = false;
   await watcher;

@@ -2,7 +2,7 @@ import { type SeedPlan, seedIds } from '@shop/devkit/seed';
 import type { CheckoutTarget } from './checkout-load';
 
 // Enough that no benchmark runs out of stock.
-const UNITS_PER_PRODUCT = 1_000_000;
+export const UNITS_PER_PRODUCT = 1_000_000;
 
 /** Logs in the seeded customers and admin (real tokens from accounts) and stocks the catalog to the brim. */
 export async function prepareTarget(gatewayUrl: string, plan: SeedPlan): Promise<CheckoutTarget> {
@@ -40,5 +40,5 @@ export async function prepareTarget(gatewayUrl: string, plan: SeedPlan): Promise
     const body = (await response.json()) as { errors?: unknown };
     if (body.errors) throw new Error(`setStock failed: ${JSON.stringify(body.errors)}`);
   }
-  return { gatewayUrl, customerTokens: [alice, bob], adminToken, productIds };
+  return { gatewayUrl, customerTokens: [alice, bob], productIds };
 }

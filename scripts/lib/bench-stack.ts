@@ -16,6 +16,10 @@ export interface BenchStackOptions {
   seed: SeedPlan;
   /** Settings of the benchmark's own, over the defaults below. */
   env?: Record<string, string>;
+  /** Processes per subgraph (see StackOptions). */
+  replicas?: Readonly<Record<string, number>>;
+  /** Node flags per service (see StackOptions). */
+  nodeArgs?: (service: string) => string[];
 }
 
 /**
@@ -24,7 +28,7 @@ export interface BenchStackOptions {
  */
 export async function withBenchStack<T>(
   options: BenchStackOptions,
-  run: (stack: Stack) => Promise<T>,
+  run: (stack: Stack, databasePrefix: string) => Promise<T>,
 ): Promise<T> {
   const databasePrefix = `${options.name}_${randomBytes(3).toString('hex')}_`;
   const namespace = databasePrefix.slice(0, -1);
@@ -48,8 +52,10 @@ export async function withBenchStack<T>(
         }),
       output: printProblems,
       seed: options.seed,
+      ...(options.replicas ? { replicas: options.replicas } : {}),
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     });
-    return await run(stack);
+    return await run(stack, databasePrefix);
   } finally {
     await stack?.stop();
     await dropDatabases(options.adminUrl, databasePrefix);

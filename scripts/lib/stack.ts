@@ -46,6 +46,13 @@ export interface StackOptions {
   secrets?: ServiceSecrets;
   /** Restart a service that exits (`npm start`); without it an exited service stays down (tests kill on purpose). */
   restart?: RestartPolicy;
+  /**
+   * Processes per subgraph (1 when not given). The extra ones share the first's database and
+   * bus consumers (the event work) but get no traffic from the gateway, which routes to the first.
+   */
+  replicas?: Readonly<Record<string, number>>;
+  /** Node flags per service, before the entry file (`--cpu-prof` for a benchmark's profile). */
+  nodeArgs?: (service: string) => string[];
 }
 
 // The subgraph that signs access tokens; the gateway finds its JWKS next to its URL.
@@ -61,6 +68,8 @@ export interface Stack {
   gateway: ServiceProcess;
   /** Each subgraph's process now (replaced when it is restarted). */
   subgraphs: Map<string, ServiceProcess>;
+  /** The extra processes of the subgraphs started with `replicas` (not supervised). */
+  replicas: ServiceProcess[];
   databaseUrls: Map<string, string>;
   secrets: ServiceSecrets;
   /** The shared `events` database every subgraph gets as EVENTS_DATABASE_URL. */
@@ -124,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const databaseUrls = await provisionDatabases(options);
   const eventsDatabaseUrl = await provisionEventsDatabase(options);
   const subgraphs = new Map<string, ServiceProcess>();
+  const replicas: ServiceProcess[] = [];
   const supervised = new Map<string, SupervisedService>();
   const superviseWhenAsked = (
     service: ServiceProcess,
@@ -139,11 +149,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stopService = (service: ServiceProcess) => supervised.get(service.name)?.stop() ?? service.stop();
   const stopAll = async () => {
     for (const service of supervised.values()) service.stopRestarting();
-    await Promise.all([...subgraphs.values()].map(stopService));
+    await Promise.all([...subgraphs.values(), ...replicas].map(stopService));
   };
   const startSubgraph = (spec: ServiceSpec, port: number) =>
     startServiceProcess(spec.name, join(ROOT, spec.dir, 'src/main.ts'), {
       output: options.output,
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs(spec.name) } : {}),
       env: options.env({
         PORT: String(port),
         DATABASE_URL: databaseUrls.get(spec.name) as string,
@@ -153,7 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     });
   try {
-    await Promise.all(
+    await allStarted(
       specs.map(async (spec) => {
         const service = await startSubgraph(spec, options.ports === 'fixed' ? spec.port : 0);
         subgraphs.set(spec.name, service);
@@ -163,6 +174,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           (restarted) => subgraphs.set(spec.name, restarted),
         );
       }),
+    );
+    // After the first of each (its migrations applied), so replicas do not migrate at once.
+    await allStarted(
+      specs.flatMap((spec) =>
+        Array.from({ length: (options.replicas?.[spec.name] ?? 1) - 1 }, async () => {
+          replicas.push(await startSubgraph(spec, 0));
+        }),
+      ),
     );
     if (options.seed) await seedDatabases(options.seed, databaseUrls, options, specs);
     const subgraphUrls = new Map(
@@ -186,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const startGateway = (port: number) =>
       startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
         output: options.output,
+        ...(options.nodeArgs ? { nodeArgs: options.nodeArgs(GATEWAY.name) } : {}),
         env: options.env({
           PORT: String(port),
           METRICS_PORT: String(metricsPort),
@@ -201,6 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       gateway,
       subgraphs,
+      replicas,
       databaseUrls,
       secrets,
       eventsDatabaseUrl,
@@ -230,6 +251,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Waits for every start to end, then rejects with the first failure: a process that was still
+ * starting when another failed is in hand by then, so the clean-up stops it too.
+ */
+async function allStarted(starts: readonly Promise<void>[]): Promise<void> {
+  const failure = (await Promise.allSettled(starts)).find((start) => start.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Runs every subgraph's own seeder (`src/main.ts seed`, its `src/db/seed.ts`) against its own database, all at once. */

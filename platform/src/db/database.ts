@@ -5,6 +5,7 @@ import postgres, { type Sql } from 'postgres';
 import { redactUrlPassword } from '../config';
 import type { Metrics } from '../metrics';
 import { observeSql } from '../telemetry/sql-observer';
+import { prepareEveryStatement } from './prepared-statements';
 
 type TableSchema = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ export function connectDatabase<TSchema extends TableSchema>(
         }
       : {}),
   });
-  const sql = observeSql(client, {
+  const sql = observeSql(prepareEveryStatement(client), {
     url: options.url,
     ...(metrics ? { duration: metrics.dbQueryDuration } : {}),
   });

@@ -1,5 +1,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { prepareEveryStatement } from '../db/prepared-statements';
 import type { Logger } from '../logger';
 import type { EventMetrics } from '../metrics';
 import { createDeliveryHandler } from './consumer';
@@ -113,7 +114,7 @@ export async function startServiceEvents<TSchema extends TableSchema>(params: {
     if (handlers.length > 0) {
       const deliver = createDeliveryHandler({
         name: service,
-        db: drizzle({ client: sql, schema: params.tables }),
+        db: drizzle({ client: prepareEveryStatement(sql), schema: params.tables }),
         handlers,
         retry: options.retry,
         metrics,

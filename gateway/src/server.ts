@@ -1,3 +1,4 @@
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createErrorFormatter } from '@shop/platform/errors';
@@ -16,16 +17,17 @@ import { operationMetricsPlugin } from '@shop/platform/operation-metrics';
 import { type StartedService, StartupError } from '@shop/platform/service';
 import { createAccessTokenVerifier } from './auth/access-tokens';
 import { bearerAuthentication } from './auth/authenticate';
-import { CachingApolloServer, noStoreUnlessQuery } from './caching/caching-apollo-server';
+import { noStoreUnlessQuery, servedFromCacheListeners, serveFromCache } from './caching/cached-responses';
 import { ResponseCache } from './caching/response-cache';
 import { memoryResponseStore, redisResponseStore } from './caching/response-store';
 import { type GatewayConfig, subgraphUrl } from './config';
-import { gatewayContextFactory } from './context';
+import { type GatewayContext, gatewayContextFactory } from './context';
 import { SubgraphFetchers } from './fetcher/subgraph-fetchers';
 import { corsPolicy } from './http/cors';
 import { hidingSuggestions } from './http/hide-suggestions';
 import { incrementalDeliveryPlugin } from './http/incremental-delivery';
 import { operationResolutionPlugin } from './http/operation-resolution';
+import { guardRequests } from './limits/guard-requests';
 import type { GuardedRequest, OperationRejected } from './limits/operation-guard';
 import { rejectionCounter } from './limits/rejection-metrics';
 import { knownOperationNames } from './observability/known-operations';
@@ -135,44 +137,48 @@ export async function startGateway(
     logger.info({ code: rejection.extensions.code }, `operation refused: ${rejection.message}`);
   };
   const persistedQuery = (sha256Hash: string) => persistedOperations.cache.get(sha256Hash);
-  const apollo = new CachingApolloServer(
-    {
-      gateway,
-      introspection: !production,
-      // No "did you mean …?" in production: suggestions spell out the schema to whoever probes it.
-      hideSchemaDetailsFromClientErrors: production,
-      includeStacktraceInErrorResponses: false,
-      // Apollo's defaults, stated: a GET or text/plain POST cannot run an operation without a preflight header.
-      csrfPrevention: true,
-      allowBatchedHttpRequests: false,
-      // Manifest operations by id, and automatic persisted queries unless the safelist is on. The
-      // guard reads a hash-only request's text from the same cache (see GuardedApolloServer).
-      persistedQueries: { cache: persistedOperations.cache },
-      parseOptions: { maxTokens: config.MAX_TOKENS },
-      // Signals are handled by the service runtime (see platform/service).
-      stopOnTerminationSignals: false,
-      formatError,
-      logger,
-      plugins: [
-        ...persistedOperations.plugins,
-        operationResolutionPlugin(),
-        ApolloServerPluginLandingPageDisabled(),
-        ApolloServerPluginDrainHttpServer({
-          httpServer,
-          stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
-        }),
-        operationMetricsPlugin(metrics, { knownOperations: await knownOperationNames(config, logger) }),
-        ...usage.plugins,
-        noStoreUnlessQuery(),
-        // Last: the plugins before it see the first part of an answer delivered in parts as a whole one.
-        incrementalDeliveryPlugin(formatError),
-      ],
-    },
-    guard,
-    onRejected,
-    persistedQuery,
-    responseCache ? { cache: responseCache, version: () => supergraph.current.version } : null,
-  );
+  const plugins = [
+    ...persistedOperations.plugins,
+    operationResolutionPlugin(),
+    ApolloServerPluginLandingPageDisabled(),
+    ApolloServerPluginDrainHttpServer({
+      httpServer,
+      stopGracePeriodMillis: config.SHUTDOWN_GRACE_SECONDS * 1000,
+    }),
+    operationMetricsPlugin(metrics, { knownOperations: await knownOperationNames(config, logger) }),
+    ...usage.plugins,
+    noStoreUnlessQuery(),
+    // Last: the plugins before it see the first part of an answer delivered in parts as a whole one.
+    incrementalDeliveryPlugin(formatError),
+  ];
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !production,
+    // No "did you mean …?" in production: suggestions spell out the schema to whoever probes it.
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    // Apollo's defaults, stated: a GET or text/plain POST cannot run an operation without a preflight header.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // Manifest operations by id, and automatic persisted queries unless the safelist is on. The
+    // guard reads a hash-only request's text from the same cache (see limits/guard-requests).
+    persistedQueries: { cache: persistedOperations.cache },
+    parseOptions: { maxTokens: config.MAX_TOKENS },
+    // Signals are handled by the service runtime (see platform/service).
+    stopOnTerminationSignals: false,
+    formatError,
+    logger,
+    plugins,
+  });
+  // A request's way in order: the response cache, then the operation limits, then Apollo's pipeline.
+  const guarded = guardRequests({ guard, onRejected, persistedQuery }, apollo);
+  const served = responseCache
+    ? serveFromCache(
+        { cache: responseCache, version: () => supergraph.current.version },
+        servedFromCacheListeners(plugins),
+        guarded,
+      )
+    : guarded;
   try {
     await apollo.start();
   } catch (error) {
@@ -185,7 +191,7 @@ export async function startGateway(
   const authentication = bearerAuthentication(verifyAccessToken);
   const graphql = cors.wrap(
     authentication.wrap(
-      createGraphQLHandler(apollo, {
+      createGraphQLHandler(served, {
         context: gatewayContextFactory(authentication.callerOf),
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
       }),

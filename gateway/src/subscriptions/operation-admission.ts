@@ -8,7 +8,7 @@ import {
   validate,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
-import type { OperationGuard, PersistedQueryLookup } from '../http/guarded-apollo-server';
+import type { OperationGuard, PersistedQueryLookup } from '../limits/guard-requests';
 import { OperationRejected } from '../limits/operation-guard';
 import { notInList } from '../persisted-operations/safelist-plugin';
 

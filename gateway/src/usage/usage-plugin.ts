@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
 import { operationUsage } from '@shop/platform/schema';
 import { type GraphQLSchema, getOperationAST, parse } from 'graphql';
-import type { ServedFromCacheListener } from '../caching/caching-apollo-server';
+import type { ServedFromCacheListener } from '../caching/cached-responses';
 import type { GatewayContext } from '../context';
 import { type KnownOperation, OperationSignatures } from './operation-signatures';
 import type { UsageClient } from './usage-batch';

@@ -14,6 +14,11 @@ export interface ReceivedRequest {
   body: Buffer;
 }
 
+/** What serves GraphQL over HTTP: an Apollo Server, or a pipeline of stages in front of one. */
+export interface GraphQLHttpServer<TContext extends BaseContext> {
+  executeHTTPGraphQLRequest: ApolloServer<TContext>['executeHTTPGraphQLRequest'];
+}
+
 export interface GraphQLHandlerOptions<TContext extends BaseContext, TAdmission = undefined> {
   /**
    * Runs first, on the request as received, before its body is parsed or Apollo sees it: an
@@ -27,12 +32,12 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext, TAdmission 
 const JSON_CONTENT_TYPE = /^application\/(graphql-response\+)?json\b/i;
 
 /**
- * Serves an Apollo Server on plain `node:http`: the request is read (bounded), admitted,
- * handed to Apollo's HTTP pipeline (which does CSRF prevention, GET-vs-mutation checks and
- * content negotiation) and the answer written back, streamed when Apollo streams.
+ * Serves GraphQL on plain `node:http`: the request is read (bounded), admitted, handed to
+ * `server` (in the end Apollo's HTTP pipeline, which does CSRF prevention, GET-vs-mutation checks
+ * and content negotiation) and the answer written back, streamed when it is streamed.
  */
 export function createGraphQLHandler<TContext extends BaseContext, TAdmission = undefined>(
-  apollo: ApolloServer<TContext>,
+  server: GraphQLHttpServer<TContext>,
   options: GraphQLHandlerOptions<TContext, TAdmission>,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -47,7 +52,7 @@ export function createGraphQLHandler<TContext extends BaseContext, TAdmission = 
       await refuseRequest(req, res, error);
       return;
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
+    const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: () => options.context(req, admission),
     });

@@ -1,54 +1,48 @@
 import { createHash } from 'node:crypto';
-import {
-  ApolloServer,
-  type ApolloServerOptions,
-  type BaseContext,
-  HeaderMap,
-  type HTTPGraphQLRequest,
-  type HTTPGraphQLResponse,
-} from '@apollo/server';
-import { type GuardedRequest, OperationRejected } from '../limits/operation-guard';
+import { type BaseContext, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import type { GraphQLHttpServer } from '@shop/platform/http';
+import { type GuardedRequest, OperationRejected } from './operation-guard';
 
 export type OperationGuard = (request: GuardedRequest) => OperationRejected | null;
 
 /** The text of a persisted operation (manifest or automatic) by its sha256; undefined when unknown. */
 export type PersistedQueryLookup = (sha256Hash: string) => Promise<string | undefined>;
 
-/**
- * Apollo Server with the operation limits in front of its pipeline: Apollo validates a document
- * before any plugin may refuse it, and validating a hostile document (thousands of overlapping
- * fields, fragment cycles) is itself the attack. So the guard sees the query first and answers
- * 400 with a typed error; what it lets through takes Apollo's usual path.
- */
-export class GuardedApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
-  constructor(
-    options: ApolloServerOptions<TContext>,
-    private readonly guard: OperationGuard,
-    private readonly onRejected: (rejection: OperationRejected) => void,
-    private readonly persistedQuery: PersistedQueryLookup,
-  ) {
-    super(options);
-  }
+export interface RequestGuarding {
+  guard: OperationGuard;
+  onRejected: (rejection: OperationRejected) => void;
+  persistedQuery: PersistedQueryLookup;
+}
 
-  override async executeHTTPGraphQLRequest(
-    args: Parameters<ApolloServer<TContext>['executeHTTPGraphQLRequest']>[0],
-  ): Promise<HTTPGraphQLResponse> {
-    const fields = requestFields(args.httpGraphQLRequest);
-    const request = await guardedRequest(fields, this.persistedQuery);
-    const rejection = persistedQueryMismatch(fields) ?? (request ? this.guard(request) : null);
-    if (!rejection) return super.executeHTTPGraphQLRequest(args);
-    this.onRejected(rejection);
-    return {
-      status: 400,
-      headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]),
-      body: {
-        kind: 'complete',
-        string: JSON.stringify({
-          errors: [{ message: rejection.message, extensions: rejection.extensions }],
-        }),
-      },
-    };
-  }
+/**
+ * The operation limits in front of Apollo's pipeline: Apollo validates a document before any
+ * plugin may refuse it, and validating a hostile document (thousands of overlapping fields,
+ * fragment cycles) is itself the attack. So the guard sees the query first and answers 400 with
+ * a typed error; what it lets through goes on to `next`.
+ */
+export function guardRequests<TContext extends BaseContext>(
+  { guard, onRejected, persistedQuery }: RequestGuarding,
+  next: GraphQLHttpServer<TContext>,
+): GraphQLHttpServer<TContext> {
+  return {
+    async executeHTTPGraphQLRequest(args) {
+      const fields = requestFields(args.httpGraphQLRequest);
+      const request = await guardedRequest(fields, persistedQuery);
+      const rejection = persistedQueryMismatch(fields) ?? (request ? guard(request) : null);
+      if (!rejection) return next.executeHTTPGraphQLRequest(args);
+      onRejected(rejection);
+      return {
+        status: 400,
+        headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]),
+        body: {
+          kind: 'complete',
+          string: JSON.stringify({
+            errors: [{ message: rejection.message, extensions: rejection.extensions }],
+          }),
+        },
+      };
+    },
+  };
 }
 
 interface RequestFields {

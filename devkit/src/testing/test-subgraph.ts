@@ -36,6 +36,8 @@ export interface TestSubgraph<TSchema extends Record<string, unknown>, TContext 
   ): Promise<HttpGraphQLResult<TData>>;
   /** The secret the gateway signs this subgraph's requests with. */
   gatewaySecret: string;
+  /** Where its database is, password included (`database.displayUrl` hides it): what a replica connects to. */
+  databaseUrl: string;
   /** SQL statements this subgraph has sent so far (its `db_queries_total`). */
   queryCount(): Promise<number>;
 }
@@ -64,6 +66,7 @@ export async function startTestSubgraph<
   return {
     ...running,
     gatewaySecret,
+    databaseUrl: database.url,
     async execute<TData>(query: string, variables?: Record<string, unknown>, caller: Caller | null = null) {
       const response = await running.apollo.executeOperation<TData>(
         { query, ...(variables ? { variables } : {}) },
@@ -116,7 +119,7 @@ export function startTestReplica<TSchema extends Record<string, unknown>, TConte
 ): Promise<RunningSubgraph<TSchema, TContext>> {
   return startOnFreePort(
     definition,
-    first.database.displayUrl,
+    first.databaseUrl,
     first.gatewaySecret,
     events,
     `${definition.name}-replica`,

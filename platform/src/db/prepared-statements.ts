@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { hookSql } from './sql-hooks';
 
 /**
  * The same postgres.js client, with every statement Drizzle sends prepared (cached per
@@ -7,31 +8,8 @@ import type { Sql } from 'postgres';
  * each statement after a connection's first costs one round trip and no parse or plan on the server.
  */
 export function prepareEveryStatement(sql: Sql): Sql {
-  return new Proxy(sql, {
-    get(client, property, receiver) {
-      const value: unknown = Reflect.get(client, property, receiver);
-      if (typeof value !== 'function') return value;
-      switch (property) {
-        case 'unsafe':
-          return (query: string, parameters?: unknown[], options?: Record<string, unknown>) =>
-            value.call(client, query, parameters ?? [], { ...options, prepare: true });
-        // Transactions and savepoints hand their callback a client of their own: it prepares too.
-        case 'begin':
-        case 'savepoint':
-          return (...args: unknown[]) =>
-            value.apply(
-              client,
-              args.map((arg) =>
-                typeof arg === 'function'
-                  ? (inner: Sql) => (arg as (client: Sql) => unknown)(prepareEveryStatement(inner))
-                  : arg,
-              ),
-            );
-        case 'reserve':
-          return async () => prepareEveryStatement(await value.call(client));
-        default:
-          return value;
-      }
-    },
+  return hookSql(sql, {
+    unsafe: (send, text, parameters, options) =>
+      send(text, (parameters ?? []) as never[], { ...options, prepare: true }),
   });
 }

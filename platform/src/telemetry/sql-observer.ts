@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { Sql } from 'postgres';
 import type { Histogram } from 'prom-client';
+import { hookSql } from '../db/sql-hooks';
 import { tracer } from './propagation';
 
 export interface SqlObserver {
@@ -35,52 +36,11 @@ export function observeSql(sql: Sql, observer: SqlObserver): Sql {
     [ATTR_SERVER_ADDRESS]: target.hostname,
     [ATTR_SERVER_PORT]: Number(target.port || 5432),
   };
-  const wrap = (client: Sql): Sql =>
-    new Proxy(client, {
-      // sql`select …`: a tagged template is a statement; sql(value) is a helper, not one.
-      apply(fn, thisArg, args: unknown[]) {
-        const result: unknown = Reflect.apply(fn, thisArg, args);
-        const strings = args[0];
-        return isTemplateStrings(strings)
-          ? observeQuery(
-              result,
-              strings.reduce((text, part, index) => `${text}$${index}${part}`),
-              common,
-              observer,
-            )
-          : result;
-      },
-      get(fn, property, receiver) {
-        const value: unknown = Reflect.get(fn, property, receiver);
-        if (typeof value !== 'function') return value;
-        switch (property) {
-          case 'unsafe':
-            return (query: string, ...rest: unknown[]) =>
-              observeQuery(value.call(fn, query, ...rest), query, common, observer);
-          // Transactions and savepoints hand their callback a client of their own: observe it too.
-          case 'begin':
-          case 'savepoint':
-            return (...args: unknown[]) =>
-              value.apply(
-                fn,
-                args.map((arg) =>
-                  typeof arg === 'function'
-                    ? (inner: Sql) => (arg as (client: Sql) => unknown)(wrap(inner))
-                    : arg,
-                ),
-              );
-          case 'reserve':
-            return async () => wrap(await value.call(fn));
-          default:
-            return value;
-        }
-      },
-    });
-  return wrap(sql);
-}
-
-function isTemplateStrings(value: unknown): value is TemplateStringsArray {
-  return Array.isArray(value) && 'raw' in value;
+  return hookSql(sql, {
+    template: (query, text) => observeQuery(query, text, common, observer),
+    unsafe: (send, text, parameters, options) =>
+      observeQuery(send(text, parameters as never[], options), text, common, observer),
+  });
 }
 
 /**

@@ -12,8 +12,8 @@ import { summarizeProfiles } from './bench/profile-summary';
 import { type ArmReport, printReport } from './bench/report';
 import { requestPicker, SINGLE_SUBGRAPH_OPERATION, storefrontMix } from './bench/workload';
 import { childEnvironment, loadLauncherConfig } from './config';
+import { printProblems } from './lib/bench-stack';
 import { openDatabaseServer } from './lib/database-server';
-import { formatLogLine } from './lib/log-lines';
 import { type ServiceProcess, startServiceProcess } from './lib/processes';
 import { loadLocalSecrets } from './lib/secrets';
 import { GATEWAY, localSubgraphUrl, ROOT, SUBGRAPHS } from './lib/services';
@@ -31,11 +31,6 @@ import { stockSupergraph } from './lib/stock-supergraph';
 const options = readBenchOptions(process.argv.slice(2));
 const config = loadLauncherConfig();
 const log = (line: string) => console.info(line);
-const serviceOutput = (service: string, line: string) => {
-  // Only what went wrong: the subgraphs and gateways log at `warn` during the benchmark.
-  if (/"level":(40|50|60)\b|"level":"(warn|error|fatal)"/.test(line))
-    console.info(formatLogLine(service, line));
-};
 
 const plan: SeedPlan = {
   seed: 1,
@@ -72,7 +67,7 @@ try {
         NATS_URL: '',
         ...overrides,
       }),
-    output: serviceOutput,
+    output: printProblems,
     seed: plan,
   });
   // The stack's own gateway is not measured: each arm starts its gateway afresh.
@@ -95,7 +90,7 @@ try {
 
   const startOurGateway = (arm: string, responseCache: boolean, env: Record<string, string> = {}) =>
     startServiceProcess(GATEWAY.name, join(ROOT, GATEWAY.dir, 'src/main.ts'), {
-      output: serviceOutput,
+      output: printProblems,
       env: childEnvironment({
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
@@ -120,7 +115,7 @@ try {
       stockSupergraph(readFileSync(join(ROOT, 'schema/supergraph.graphql'), 'utf8'), urls),
     );
     return startServiceProcess('stock-gateway', join(ROOT, 'scripts/bench/stock-gateway.ts'), {
-      output: serviceOutput,
+      output: printProblems,
       env: childEnvironment({ NODE_ENV: 'production' }),
       args: ['--supergraph', supergraphPath, '--secrets', secretsPath],
       nodeArgs: profileArgs(arm),
@@ -132,7 +127,7 @@ try {
   const productsUrl = `http://127.0.0.1:${products.port}/graphql`;
   const startBareHop = () =>
     startServiceProcess('bare-hop', join(ROOT, 'scripts/bench/bare-hop.ts'), {
-      output: serviceOutput,
+      output: printProblems,
       env: childEnvironment({ NODE_ENV: 'production' }),
       args: ['--url', productsUrl, '--secrets', secretsPath, '--subgraph', 'products'],
       nodeArgs: profileArgs('bare-hop'),

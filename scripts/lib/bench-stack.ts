@@ -64,7 +64,7 @@ export async function withBenchStack<T>(
 }
 
 /** Only what went wrong: the services log at `warn` during a benchmark. */
-function printProblems(service: string, line: string): void {
+export function printProblems(service: string, line: string): void {
   if (/"level":(40|50|60)\b|"level":"(warn|error|fatal)"/.test(line))
     console.info(formatLogLine(service, line));
 }

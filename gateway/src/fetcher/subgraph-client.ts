@@ -98,7 +98,7 @@ function header(answer: ReceivedAnswer, name: string): string | undefined {
 }
 
 /** What `Cache-Control` allows, read as the stock data source reads it: no `max-age` is 0. */
-export function cacheHintOf(cacheControl: string | undefined): CacheHint {
+function cacheHintOf(cacheControl: string | undefined): CacheHint {
   const directives = new Map<string, string | true>();
   for (const part of (cacheControl ?? '').trim().split(/\s*,\s*/)) {
     const [key = '', value] = part.split(/\s*=\s*/, 2);
